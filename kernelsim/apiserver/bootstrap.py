@@ -1,0 +1,43 @@
+"""Start-up of kube-apiserver: its etcd, and the objects it creates for itself.
+
+Like kube-apiserver's bootstrap controllers, it makes the system namespaces
+(default, kube-system, kube-public, kube-node-lease) and the ``kubernetes``
+Service in ``default``.  Only the apiserver package creates the etcd store.
+"""
+
+from __future__ import annotations
+
+from ..api import errors, resources
+from ..etcd.mvcc import MVCCStore
+from .admission import SYSTEM_NAMESPACES
+from .server import APIServer, RequestContext
+from .storage import Storage
+
+
+def new_apiserver(loop, tracer=None, epoch=None) -> APIServer:
+    """A kube-apiserver with a fresh etcd member behind it."""
+    etcd = MVCCStore()
+    return APIServer(Storage(etcd, tracer), loop, loop.rng, tracer, epoch)
+
+
+def bootstrap_cluster(api: APIServer) -> None:
+    ctx = RequestContext(user="system:apiserver", source="kube-apiserver")
+    ns = resources.by_plural("", "namespaces")
+    for name in SYSTEM_NAMESPACES:
+        try:
+            api.create(ns, None, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}, ctx)
+        except errors.StatusError as e:
+            if e.code != 409:
+                raise
+    svc = resources.by_plural("", "services")
+    try:
+        api.create(svc, "default", {
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "kubernetes", "namespace": "default",
+                         "labels": {"component": "apiserver", "provider": "kubernetes"}},
+            "spec": {"clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443, "protocol": "TCP",
+                                                           "targetPort": 6443}]},
+        }, ctx)
+    except errors.StatusError as e:
+        if e.code != 409:
+            raise

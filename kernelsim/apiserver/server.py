@@ -1,0 +1,730 @@
+"""kube-apiserver: the only door to the cluster's state, and the only client of etcd.
+
+Every request takes the same path as in ``k8s.io/apiserver``:
+authentication -> authorization -> decoding and schema checks -> mutating
+admission and defaulting -> validation -> validating admission -> etcd.
+The HTTP front end (``http.py``) and the in-process client both call the
+methods here, so kubectl and the controllers see exactly the same server.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import ipaddress
+import json
+import uuid
+from dataclasses import dataclass, field
+
+from ..api import errors, resources
+from ..api.resources import ResourceInfo
+from . import admission
+from .storage import Storage, WatchEvent, list_prefix, object_key
+
+SERVICE_CIDR = "10.96.0.0/12"
+NODE_PORT_RANGE = (30000, 32767)
+GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+DEFAULT_GRACE = 30
+
+# Kinds whose objects carry metadata.generation (their strategies set it).
+_GENERATION_KINDS = {
+    "Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController",
+    "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "NetworkPolicy", "CustomResourceDefinition",
+    "FlowSchema", "PriorityLevelConfiguration", "ValidatingAdmissionPolicy", "MutatingAdmissionPolicy",
+    "ResourceClaim", "DeviceClass", "ServiceCIDR",
+}
+# Resources whose "spec" is protected from main-resource updates by a status subresource.
+_NO_STATUS = ("configmaps", "secrets", "serviceaccounts", "events", "endpoints", "leases", "endpointslices",
+              "controllerrevisions", "podtemplates", "limitranges", "roles", "rolebindings", "clusterroles",
+              "clusterrolebindings", "storageclasses", "priorityclasses", "ingressclasses", "runtimeclasses",
+              "csidrivers", "csinodes", "csistoragecapacities", "mutatingwebhookconfigurations",
+              "validatingwebhookconfigurations", "ipaddresses", "deviceclasses", "resourceslices",
+              "resourceclaimtemplates", "volumeattributesclasses", "mutatingadmissionpolicybindings",
+              "validatingadmissionpolicybindings", "mutatingadmissionpolicies")
+
+
+@dataclass
+class RequestContext:
+    """Who is asking, and how the request wants to be treated."""
+
+    user: str = "kubernetes-admin"
+    groups: tuple = ("system:masters", "system:authenticated")
+    source: str = "kubectl"
+    field_validation: str = "Strict"
+    dry_run: bool = False
+    warnings: list = field(default_factory=list)
+
+
+def _group_kind(info: ResourceInfo) -> str:
+    return info.kind
+
+
+class APIServer:
+    """The request path of kube-apiserver, over :class:`Storage`."""
+
+    def __init__(self, storage: Storage, clock, rng, tracer=None, epoch: _dt.datetime | None = None,
+                 version: str = "v1.37.0"):
+        self.storage = storage
+        self.clock = clock
+        self.rng = rng
+        self.tracer = tracer
+        self.epoch = epoch or _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
+        self.version = version
+        self.admission_plugins = admission.DEFAULT_PLUGINS
+        self.tokens: dict[str, tuple[str, tuple]] = {}
+
+    # -- helpers ----------------------------------------------------------
+    def now(self) -> _dt.datetime:
+        return self.epoch + _dt.timedelta(seconds=self.clock.now)
+
+    def timestamp(self, offset: float = 0.0) -> str:
+        t = self.now() + _dt.timedelta(seconds=offset)
+        return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def new_uid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def resolve(self, group: str, plural: str) -> ResourceInfo:
+        info = resources.by_plural(group, plural)
+        if info is None:
+            raise errors.page_not_found()
+        return info
+
+    def _trace(self, ctx: RequestContext, verb: str, info: ResourceInfo, namespace, name="", sub="") -> None:
+        if self.tracer is None:
+            return
+        what = info.plural + (f"/{sub}" if sub else "")
+        target = f"{namespace}/{name}" if namespace and name else (name or namespace or "")
+        self.tracer.record(ctx.source, "kube-apiserver", verb, what, target)
+
+    def _authorize(self, ctx: RequestContext, verb: str, info: ResourceInfo, sub: str = "") -> None:
+        """Authorization: system:masters may do anything; RBAC for others comes later."""
+        if "system:masters" in ctx.groups:
+            return
+        if ctx.user.startswith("system:"):
+            return
+        raise errors.forbidden(info.plural, "",
+                               f'User "{ctx.user}" cannot {verb} resource "{info.plural}" in API group "{info.group}"',
+                               info.group)
+
+    def _check_verb(self, info: ResourceInfo, verb: str) -> None:
+        if verb not in info.verbs:
+            raise errors.method_not_allowed(f"the server does not allow this method on the requested resource")
+
+    def _namespace(self, name: str | None) -> dict | None:
+        if not name:
+            return None
+        return self.storage.get(object_key(resources.by_plural("", "namespaces"), None, name))
+
+    def _admit(self, op: str, info, namespace, name, obj, old) -> None:
+        req = admission.AdmissionRequest(op, info, namespace, name, obj, old, self._namespace)
+        admission.admit(req, self.admission_plugins)
+
+    def _key(self, info, namespace, name) -> str:
+        return object_key(info, namespace if info.namespaced else None, name)
+
+    def _current(self, info: ResourceInfo, namespace, name) -> dict:
+        obj = self.storage.get(self._key(info, namespace, name))
+        if obj is None:
+            raise errors.not_found(info.plural, name, info.group)
+        return obj
+
+    # -- read ---------------------------------------------------------------
+    def get(self, info: ResourceInfo, namespace: str | None, name: str, ctx: RequestContext | None = None) -> dict:
+        ctx = ctx or RequestContext()
+        self._check_verb(info, "get")
+        self._authorize(ctx, "get", info)
+        self._trace(ctx, "GET", info, namespace, name)
+        return copy.deepcopy(self._current(info, namespace, name))
+
+    def list(self, info: ResourceInfo, namespace: str | None, ctx: RequestContext | None = None, *,
+             label_selector: str = "", field_selector: str = "", limit: int = 0, continue_: str = "") -> dict:
+        ctx = ctx or RequestContext()
+        self._check_verb(info, "list")
+        self._authorize(ctx, "list", info)
+        self._trace(ctx, "LIST", info, namespace)
+        pred = self._predicate(info, label_selector, field_selector)
+        items = self.storage.list(list_prefix(info, namespace))
+        if pred is not None:
+            items = [o for o in items if pred(o)]
+        meta = {"resourceVersion": str(self.storage.revision)}
+        if continue_:
+            try:
+                tok = json.loads(__import__("base64").urlsafe_b64decode(continue_.encode()).decode())
+                start = tok["start"]
+            except Exception:
+                raise errors.bad_request("continue key is not valid: illegal base64 data at input byte 0")
+            items = [o for o in items if _sort_key(o) > start]
+        if limit and len(items) > limit:
+            rest = len(items) - limit
+            items = items[:limit]
+            token = json.dumps({"v": "meta.k8s.io/v1", "rv": self.storage.revision, "start": _sort_key(items[-1])})
+            meta["continue"] = __import__("base64").urlsafe_b64encode(token.encode()).decode()
+            meta["remainingItemCount"] = rest
+        return {
+            "kind": info.kind + "List",
+            "apiVersion": info.group_version,
+            "metadata": meta,
+            "items": [copy.deepcopy(o) for o in items],
+        }
+
+    def _predicate(self, info: ResourceInfo, label_selector: str, field_selector: str):
+        from ..api import selectors
+
+        preds = []
+        if label_selector:
+            ls = selectors.parse_label_selector(label_selector)
+            preds.append(lambda o: ls.matches(o.get("metadata", {}).get("labels") or {}))
+        if field_selector:
+            fs = selectors.parse_field_selector(field_selector)
+            selectors.check_field_selector_supported(info, fs)
+            fs = selectors.normalize_field_selector(fs)
+            preds.append(fs.matches)
+        if not preds:
+            return None
+        return lambda o: all(p(o) for p in preds)
+
+    # -- create ---------------------------------------------------------------
+    def create(self, info: ResourceInfo, namespace: str | None, obj, ctx: RequestContext | None = None,
+               subresource: str = "") -> dict:
+        ctx = ctx or RequestContext()
+        if subresource:
+            return self._create_subresource(info, namespace, obj, ctx, subresource)
+        self._check_verb(info, "create")
+        self._authorize(ctx, "create", info)
+        if not isinstance(obj, dict):
+            raise errors.bad_request(f"Object '{info.kind}' is invalid: expected a JSON object")
+        obj = copy.deepcopy(obj)
+        self._check_type_meta(info, obj)
+        meta = obj.get("metadata")
+        if meta is None:
+            meta = obj["metadata"] = {}
+        if not isinstance(meta, dict):
+            self._validate(info, obj, ctx)  # reports the decode error
+        if info.namespaced:
+            ns_in_obj = meta.get("namespace")
+            if ns_in_obj and namespace and ns_in_obj != namespace:
+                raise errors.bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request")
+            meta["namespace"] = namespace or ns_in_obj or "default"
+            namespace = meta["namespace"]
+        else:
+            meta.pop("namespace", None)
+        self._validate(info, obj, ctx)
+        if not meta.get("name") and meta.get("generateName") and isinstance(meta.get("generateName"), str):
+            meta["name"] = meta["generateName"] + "".join(
+                self.rng.choice(GENERATE_NAME_ALPHABET) for _ in range(5))
+        name = meta.get("name") or ""
+        self._trace(ctx, "POST", info, namespace, name)
+        self._admit("CREATE", info, namespace, name, obj, None)
+        # Server-managed metadata.
+        for k in ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp",
+                  "deletionGracePeriodSeconds", "generation", "selfLink", "managedFields"):
+            meta.pop(k, None)
+        meta["uid"] = self.new_uid()
+        meta["creationTimestamp"] = self.timestamp()
+        if info.kind in _GENERATION_KINDS:
+            meta["generation"] = 1
+        self._defaults(info, obj, create=True)
+        self._strategy_create(info, obj)
+        self._validate_fields(info, obj)
+        if ctx.dry_run:
+            return obj
+        key = self._key(info, namespace, name)
+        return copy.deepcopy(self.storage.create(key, obj, info, name))
+
+    def _check_type_meta(self, info: ResourceInfo, obj: dict) -> None:
+        av, kind = obj.get("apiVersion"), obj.get("kind")
+        if av and av != info.group_version:
+            raise errors.bad_request(
+                f"the API version in the data ({av}) does not match the expected API version ({info.group_version})")
+        if kind and kind != info.kind:
+            raise errors.bad_request(
+                f"the kind in the data ({kind}) does not match the expected kind ({info.kind})")
+        obj["apiVersion"], obj["kind"] = info.group_version, info.kind
+        # keep apiVersion and kind first, as kube-apiserver serialises them
+        rest = {k: obj.pop(k) for k in list(obj) if k not in ("apiVersion", "kind")}
+        obj.update(rest)
+
+    def _validate(self, info: ResourceInfo, obj: dict, ctx: RequestContext) -> None:
+        """Decoding: types and unknown fields (400), as the object was sent."""
+        from ..api import validation
+
+        ctx.warnings.extend(validation.decode_check(obj, info, ctx.field_validation or "Warn") or [])
+
+    def _validate_fields(self, info: ResourceInfo, obj: dict, old: dict | None = None) -> None:
+        """Field validation (422), on the object about to be stored."""
+        from ..api import validation
+
+        errs = validation.field_errors(obj, info)
+        if errs:
+            raise errors.invalid(info.kind, (obj.get("metadata") or {}).get("name") or "", errs, info.group)
+
+    def _defaults(self, info: ResourceInfo, obj: dict, create: bool) -> None:
+        from ..api import defaults
+
+        defaults.apply_defaults(obj, info, create=create)
+
+    def _strategy_create(self, info: ResourceInfo, obj: dict) -> None:
+        """Per-resource PrepareForCreate, as the REST strategies do."""
+        if info.group == "" and info.plural == "services":
+            self._allocate_service(obj)
+        if info.group == "" and info.plural == "pods":
+            status = obj.setdefault("status", {})
+            status.setdefault("phase", "Pending")
+
+    # -- service IPs and ports (the service REST allocators) ------------------
+    def _used_cluster_ips(self) -> set[str]:
+        svc = resources.by_plural("", "services")
+        out = set()
+        for s in self.storage.list(list_prefix(svc, None)):
+            for ip in s.get("spec", {}).get("clusterIPs") or [s.get("spec", {}).get("clusterIP")]:
+                if ip and ip != "None":
+                    out.add(ip)
+        return out
+
+    def _used_node_ports(self) -> set[int]:
+        svc = resources.by_plural("", "services")
+        out = set()
+        for s in self.storage.list(list_prefix(svc, None)):
+            for p in s.get("spec", {}).get("ports") or []:
+                if p.get("nodePort"):
+                    out.add(p["nodePort"])
+        return out
+
+    def _allocate_service(self, obj: dict) -> None:
+        spec = obj.setdefault("spec", {})
+        stype = spec.get("type", "ClusterIP")
+        if stype == "ExternalName":
+            return
+        if spec.get("clusterIP") == "None":
+            spec["clusterIPs"] = ["None"]
+        else:
+            net = ipaddress.ip_network(SERVICE_CIDR)
+            used = self._used_cluster_ips()
+            want = spec.get("clusterIP")
+            if want:
+                if want in used:
+                    raise errors.invalid("Service", obj["metadata"].get("name", ""), [errors.FieldError(
+                        "Invalid value", "spec.clusterIPs", [want],
+                        "failed to allocate IP " + want + ": provided IP is already allocated")])
+            else:
+                size = net.num_addresses
+                while True:
+                    # 10.96.0.1 belongs to the kubernetes Service; .10 is kept for kube-dns.
+                    off = self.rng.randrange(11, size - 1)
+                    want = str(net.network_address + off)
+                    if want not in used:
+                        break
+            spec["clusterIP"] = want
+            spec["clusterIPs"] = [want]
+        if stype in ("NodePort", "LoadBalancer"):
+            used_ports = self._used_node_ports()
+            for p in spec.get("ports") or []:
+                if not p.get("nodePort"):
+                    while True:
+                        port = self.rng.randint(*NODE_PORT_RANGE)
+                        if port not in used_ports:
+                            break
+                    p["nodePort"] = port
+                    used_ports.add(port)
+        if stype == "LoadBalancer":
+            obj.setdefault("status", {}).setdefault("loadBalancer", {})
+        else:
+            obj.setdefault("status", {}).setdefault("loadBalancer", {})
+
+    # -- update ---------------------------------------------------------------
+    def update(self, info: ResourceInfo, namespace: str | None, name: str, obj, ctx: RequestContext | None = None,
+               subresource: str = "") -> dict:
+        ctx = ctx or RequestContext()
+        self._check_verb(info, "update")
+        self._authorize(ctx, "update", info, subresource)
+        if not isinstance(obj, dict):
+            raise errors.bad_request(f"Object '{info.kind}' is invalid: expected a JSON object")
+        if subresource == "scale":
+            return self._update_scale(info, namespace, name, obj, ctx)
+        if subresource not in ("", "status", "finalize"):
+            raise errors.page_not_found()
+        obj = copy.deepcopy(obj)
+        self._check_type_meta(info, obj)
+        meta = obj.setdefault("metadata", {})
+        if isinstance(meta, dict):
+            if meta.get("name") and meta["name"] != name:
+                raise errors.bad_request("the name of the object (%s) does not match the name on the URL (%s)"
+                                         % (meta["name"], name))
+            meta["name"] = name
+            if info.namespaced:
+                if meta.get("namespace") and meta["namespace"] != namespace:
+                    raise errors.bad_request(
+                        "the namespace of the provided object does not match the namespace sent on the request")
+                meta["namespace"] = namespace
+        self._validate(info, obj, ctx)
+        self._trace(ctx, "PUT", info, namespace, name, subresource)
+        return self._apply_update(info, namespace, name, obj, ctx, subresource)
+
+    def _apply_update(self, info, namespace, name, obj, ctx, subresource, *, old=None) -> dict:
+        old = old if old is not None else self._current(info, namespace, name)
+        meta = obj["metadata"]
+        want_rv = meta.get("resourceVersion")
+        if want_rv and want_rv != old["metadata"]["resourceVersion"]:
+            raise errors.stale_conflict(info.plural, name, info.group)
+        # Fields the server owns are carried over from the stored object.
+        for k in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"):
+            if k in old["metadata"]:
+                meta[k] = old["metadata"][k]
+            else:
+                meta.pop(k, None)
+        if meta.get("uid") != old["metadata"].get("uid"):
+            meta["uid"] = old["metadata"]["uid"]
+        has_status = info.plural not in _NO_STATUS and "status" in info.subresources
+        if subresource == "status":
+            new = copy.deepcopy(old)
+            new["status"] = obj.get("status", {})
+            if info.plural == "pods":
+                # the kubelet may set conditions only through status; metadata is ignored here
+                pass
+            obj = new
+        elif subresource == "finalize":
+            new = copy.deepcopy(old)
+            new.setdefault("spec", {})["finalizers"] = (obj.get("spec") or {}).get("finalizers") or []
+            obj = new
+        elif has_status:
+            if "status" in old:
+                obj["status"] = copy.deepcopy(old["status"])
+            else:
+                obj.pop("status", None)
+        self._defaults(info, obj, create=False)
+        self._strategy_update(info, obj, old)
+        if subresource == "" and info.kind in _GENERATION_KINDS:
+            if _spec_of(obj) != _spec_of(old):
+                meta["generation"] = old["metadata"].get("generation", 1) + 1
+        self._validate_fields(info, obj, old)
+        self._admit("UPDATE", info, namespace, name, obj, old)
+        if ctx.dry_run:
+            return obj
+        key = self._key(info, namespace, name)
+        rv = int(old["metadata"]["resourceVersion"])
+        if self._finished_deleting(info, obj):
+            return self.storage.delete(key, rv, info, name)
+        if _strip_rv(obj) == _strip_rv(old):
+            return copy.deepcopy(old)  # a no-op update does not write to etcd
+        return copy.deepcopy(self.storage.update(key, obj, rv, info, name))
+
+    def _strategy_update(self, info: ResourceInfo, obj: dict, old: dict) -> None:
+        if info.group == "" and info.plural == "services":
+            spec, ospec = obj.setdefault("spec", {}), old.get("spec", {})
+            if not spec.get("clusterIP") and ospec.get("clusterIP"):
+                spec["clusterIP"] = ospec["clusterIP"]
+                spec["clusterIPs"] = ospec.get("clusterIPs", [ospec["clusterIP"]])
+            old_ports = {(p.get("port"), p.get("protocol", "TCP")): p.get("nodePort")
+                         for p in ospec.get("ports") or []}
+            for p in spec.get("ports") or []:
+                if not p.get("nodePort") and old_ports.get((p.get("port"), p.get("protocol", "TCP"))):
+                    p["nodePort"] = old_ports[(p.get("port"), p.get("protocol", "TCP"))]
+            if spec.get("type") in ("NodePort", "LoadBalancer") and any(
+                    not p.get("nodePort") for p in spec.get("ports") or []):
+                self._allocate_service(obj)
+        if info.group == "" and info.plural == "namespaces":
+            obj.setdefault("status", {})["phase"] = old.get("status", {}).get("phase", "Active")
+
+    @staticmethod
+    def _finished_deleting(info: ResourceInfo, obj: dict) -> bool:
+        meta = obj["metadata"]
+        if not meta.get("deletionTimestamp") or meta.get("finalizers"):
+            return False
+        if info.group == "" and info.plural == "namespaces":
+            return not (obj.get("spec") or {}).get("finalizers")
+        if info.group == "" and info.plural == "pods":
+            return False  # the kubelet finishes a graceful pod deletion with a delete call
+        return True
+
+    # -- patch ----------------------------------------------------------------
+    def patch(self, info: ResourceInfo, namespace: str | None, name: str, body, content_type: str,
+              ctx: RequestContext | None = None, subresource: str = "") -> dict:
+        from ..api import patch as patching
+        from ..api import schema
+
+        ctx = ctx or RequestContext()
+        self._check_verb(info, "patch")
+        self._authorize(ctx, "patch", info, subresource)
+        ct = (content_type or "").split(";")[0].strip()
+        if ct == "application/apply-patch+yaml":
+            raise errors.StatusError(415, "UnsupportedMediaType",
+                                     "server-side apply is not supported by this simulated cluster; "
+                                     "use client-side `kubectl apply` (without --server-side)")
+        if ct not in ("application/strategic-merge-patch+json", "application/merge-patch+json",
+                      "application/json-patch+json"):
+            raise errors.StatusError(415, "UnsupportedMediaType",
+                                     f"the body of the request was in an unknown format - accepted media types "
+                                     f"include: application/json-patch+json, application/merge-patch+json, "
+                                     f"application/apply-patch+yaml, application/strategic-merge-patch+json")
+        if subresource == "scale":
+            current = self.get_scale(info, namespace, name, ctx)
+            patched = patching.apply_patch(current, body, ct, schema.definition_name("autoscaling", "v1", "Scale"))
+            return self._update_scale(info, namespace, name, patched, ctx)
+        if subresource not in ("", "status"):
+            raise errors.page_not_found()
+        old = self._current(info, namespace, name)
+        definition = schema.definition_name(info.group, info.version, info.kind)
+        patched = patching.apply_patch(copy.deepcopy(old), body, ct, definition,
+                                       field_validation=ctx.field_validation or "Warn")
+        if not isinstance(patched, dict):
+            raise errors.bad_request("patched object is not a JSON object")
+        patched.setdefault("metadata", {})
+        if isinstance(patched["metadata"], dict):
+            # A patch may carry a resourceVersion precondition; otherwise it applies to the current object.
+            if not _rv_in_patch(body):
+                patched["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
+            patched["metadata"]["name"] = name
+            if info.namespaced:
+                patched["metadata"]["namespace"] = namespace
+        self._check_type_meta(info, patched)
+        self._validate(info, patched, ctx)
+        self._trace(ctx, "PATCH", info, namespace, name, subresource)
+        return self._apply_update(info, namespace, name, patched, ctx, subresource, old=old)
+
+    # -- delete ---------------------------------------------------------------
+    def delete(self, info: ResourceInfo, namespace: str | None, name: str, ctx: RequestContext | None = None,
+               options: dict | None = None) -> dict:
+        ctx = ctx or RequestContext()
+        self._check_verb(info, "delete")
+        self._authorize(ctx, "delete", info)
+        options = options or {}
+        self._trace(ctx, "DELETE", info, namespace, name)
+        self._admit("DELETE", info, namespace, name, None, None)
+        old = self._current(info, namespace, name)
+        pre = options.get("preconditions") or {}
+        if pre.get("uid") and pre["uid"] != old["metadata"].get("uid"):
+            raise errors.conflict(info.plural, name,
+                                  f"Precondition failed: UID in precondition: {pre['uid']}, "
+                                  f"UID in object meta: {old['metadata'].get('uid')}", info.group)
+        if pre.get("resourceVersion") and pre["resourceVersion"] != old["metadata"]["resourceVersion"]:
+            raise errors.conflict(info.plural, name,
+                                  f"Precondition failed: ResourceVersion in precondition: {pre['resourceVersion']}, "
+                                  f"ResourceVersion in object meta: {old['metadata']['resourceVersion']}",
+                                  info.group)
+        key = self._key(info, namespace, name)
+        rv = int(old["metadata"]["resourceVersion"])
+        new = copy.deepcopy(old)
+        meta = new["metadata"]
+        policy = options.get("propagationPolicy")
+        if options.get("orphanDependents") is True:
+            policy = "Orphan"
+        if info.group == "" and info.plural == "namespaces":
+            if meta.get("deletionTimestamp"):
+                return copy.deepcopy(old)
+            meta["deletionTimestamp"] = self.timestamp()
+            meta["deletionGracePeriodSeconds"] = 0
+            new.setdefault("status", {})["phase"] = "Terminating"
+            if not (new.get("spec") or {}).get("finalizers") and not meta.get("finalizers"):
+                return self.storage.delete(key, rv, info, name)
+            return copy.deepcopy(self.storage.update(key, new, rv, info, name))
+        grace = self._grace_period(info, old, options)
+        finalizers = list(meta.get("finalizers") or [])
+        if policy in ("Foreground", "Orphan") and self.gc_finalizers_enabled:
+            fin = "foregroundDeletion" if policy == "Foreground" else "orphan"
+            if fin not in finalizers:
+                finalizers.append(fin)
+        if finalizers or grace > 0:
+            if meta.get("deletionTimestamp"):
+                # Already terminating: a shorter grace period may still shorten it.
+                if grace < (meta.get("deletionGracePeriodSeconds") or 0):
+                    meta["deletionGracePeriodSeconds"] = grace
+                    meta["deletionTimestamp"] = self.timestamp(grace)
+                    return copy.deepcopy(self.storage.update(key, new, rv, info, name))
+                return copy.deepcopy(old)
+            meta["deletionTimestamp"] = self.timestamp(grace)
+            meta["deletionGracePeriodSeconds"] = grace
+            if finalizers:
+                meta["finalizers"] = finalizers
+            if "generation" in meta:
+                meta["generation"] = meta["generation"] + 1
+            return copy.deepcopy(self.storage.update(key, new, rv, info, name))
+        return self.storage.delete(key, rv, info, name)
+
+    # The garbage collector (controllers issue) honours Foreground and Orphan
+    # finalizers; until one runs, deletion acts as Background.
+    gc_finalizers_enabled = False
+
+    @staticmethod
+    def _grace_period(info: ResourceInfo, obj: dict, options: dict) -> int:
+        if not (info.group == "" and info.plural == "pods"):
+            return 0
+        spec = obj.get("spec") or {}
+        phase = (obj.get("status") or {}).get("phase")
+        if not spec.get("nodeName") or phase in ("Succeeded", "Failed"):
+            return 0
+        g = options.get("gracePeriodSeconds")
+        if g is None:
+            g = spec.get("terminationGracePeriodSeconds", DEFAULT_GRACE)
+        return max(0, int(g))
+
+    def delete_collection(self, info: ResourceInfo, namespace: str | None, ctx: RequestContext | None = None, *,
+                          label_selector: str = "", field_selector: str = "", options: dict | None = None) -> dict:
+        ctx = ctx or RequestContext()
+        self._check_verb(info, "deletecollection")
+        lst = self.list(info, namespace, ctx, label_selector=label_selector, field_selector=field_selector)
+        out = []
+        for o in lst["items"]:
+            try:
+                out.append(self.delete(info, o["metadata"].get("namespace"), o["metadata"]["name"], ctx, options))
+            except errors.StatusError as e:
+                if e.code != 404:
+                    raise
+        lst["items"] = out
+        return lst
+
+    # -- subresources -----------------------------------------------------------
+    def _create_subresource(self, info: ResourceInfo, namespace, obj, ctx: RequestContext, sub: str) -> dict:
+        name, sub = sub.split("/", 1) if "/" in sub else ("", sub)
+        if info.plural == "pods" and sub == "binding":
+            return self.bind(namespace, name, obj, ctx)
+        if info.plural == "pods" and sub == "eviction":
+            return self.delete(info, namespace, name, ctx, (obj or {}).get("deleteOptions") or {})
+        raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+
+    def bind(self, namespace: str, name: str, binding: dict, ctx: RequestContext | None = None) -> dict:
+        """POST pods/<name>/binding: the scheduler's way to place a pod on a node."""
+        ctx = ctx or RequestContext()
+        pods = resources.by_plural("", "pods")
+        self._trace(ctx, "POST", pods, namespace, name, "binding")
+        target = (binding or {}).get("target") or {}
+        node = target.get("name")
+        if not node:
+            raise errors.invalid("Binding", name, [errors.FieldError("Required value", "target.name")])
+        pod = self._current(pods, namespace, name)
+        if pod["metadata"].get("deletionTimestamp"):
+            raise errors.conflict("pods", name, "pod is being deleted, cannot be assigned to a host")
+        current = (pod.get("spec") or {}).get("nodeName")
+        if current:
+            raise errors.conflict("pods", name, f'pod {name} is already assigned to node "{current}"')
+        new = copy.deepcopy(pod)
+        new["spec"]["nodeName"] = node
+        conds = [c for c in new.setdefault("status", {}).get("conditions", []) if c.get("type") != "PodScheduled"]
+        conds.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
+                      "lastTransitionTime": self.timestamp()})
+        new["status"]["conditions"] = conds
+        key = self._key(pods, namespace, name)
+        self.storage.update(key, new, int(pod["metadata"]["resourceVersion"]), pods, name)
+        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
+
+    def get_scale(self, info: ResourceInfo, namespace, name, ctx: RequestContext | None = None) -> dict:
+        if "scale" not in info.subresources:
+            raise errors.page_not_found()
+        obj = self._current(info, namespace, name)
+        from ..api import selectors
+
+        sel = (obj.get("spec") or {}).get("selector")
+        if isinstance(sel, dict) and ("matchLabels" in sel or "matchExpressions" in sel):
+            sel_str = selectors.format_label_selector(sel)
+        elif isinstance(sel, dict):
+            sel_str = ",".join(f"{k}={v}" for k, v in sorted(sel.items()))
+        else:
+            sel_str = ""
+        return {
+            "kind": "Scale", "apiVersion": "autoscaling/v1",
+            "metadata": {"name": name, "namespace": namespace, "uid": obj["metadata"]["uid"],
+                         "resourceVersion": obj["metadata"]["resourceVersion"],
+                         "creationTimestamp": obj["metadata"]["creationTimestamp"]},
+            "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 0)},
+            "status": {"replicas": (obj.get("status") or {}).get("replicas", 0), "selector": sel_str},
+        }
+
+    def _update_scale(self, info, namespace, name, scale: dict, ctx: RequestContext) -> dict:
+        if "scale" not in info.subresources:
+            raise errors.page_not_found()
+        replicas = (scale.get("spec") or {}).get("replicas")
+        if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
+            raise errors.invalid("Scale", name, [errors.FieldError(
+                "Invalid value", "spec.replicas", replicas, "must be greater than or equal to 0")],
+                "autoscaling")
+        old = self._current(info, namespace, name)
+        want_rv = (scale.get("metadata") or {}).get("resourceVersion")
+        if want_rv and want_rv != old["metadata"]["resourceVersion"]:
+            raise errors.stale_conflict(info.plural, name, info.group)
+        new = copy.deepcopy(old)
+        new["spec"]["replicas"] = replicas
+        self._trace(ctx, "PUT", info, namespace, name, "scale")
+        self._apply_update(info, namespace, name, new, ctx, "", old=old)
+        return self.get_scale(info, namespace, name, ctx)
+
+    # -- watch ----------------------------------------------------------------
+    def watch(self, info: ResourceInfo, namespace: str | None, deliver, ctx: RequestContext | None = None, *,
+              resource_version: str = "", label_selector: str = "", field_selector: str = "",
+              send_initial_events: bool | None = None, allow_bookmarks: bool = False):
+        """Start a watch; ``deliver(WatchEvent)`` is called for each event.
+
+        With no resourceVersion (or "0"), or with sendInitialEvents, the
+        current objects come first as ADDED events, as kube-apiserver does.
+        """
+        ctx = ctx or RequestContext()
+        self._check_verb(info, "watch")
+        self._authorize(ctx, "watch", info)
+        self._trace(ctx, "WATCH", info, namespace)
+        pred = self._predicate(info, label_selector, field_selector)
+        prefix = list_prefix(info, namespace)
+        initial = send_initial_events if send_initial_events is not None else resource_version in ("", "0")
+        if initial:
+            since = self.storage.revision
+            for o in self.storage.list(prefix):
+                if pred is None or pred(o):
+                    deliver(WatchEvent("ADDED", copy.deepcopy(o), int(o["metadata"]["resourceVersion"])))
+            w = self.storage.watch(prefix, deliver, since=since, predicate=pred)
+            if send_initial_events:
+                deliver(WatchEvent("BOOKMARK", {
+                    "kind": info.kind, "apiVersion": info.group_version,
+                    "metadata": {"resourceVersion": str(since),
+                                 "annotations": {"k8s.io/initial-events-end": "true"}}}, since))
+            return w
+        try:
+            since = int(resource_version)
+        except ValueError:
+            raise errors.bad_request(f'invalid resource version: {resource_version}')
+        return self.storage.watch(prefix, deliver, since=since, predicate=pred)
+
+    def stop_watch(self, w) -> None:
+        self.storage.stop_watch(w)
+
+    # -- maintenance --------------------------------------------------------------
+    def schedule_compaction(self, loop, interval: float = 300.0) -> None:
+        """Compact etcd every ``interval`` seconds (kube-apiserver's --etcd-compaction-interval=5m),
+        up to the revision seen at the previous tick."""
+        state = {"rev": self.storage.revision}
+
+        def tick():
+            rev, state["rev"] = state["rev"], self.storage.revision
+            if rev > self.storage.etcd.compacted_revision:
+                self.storage.compact(rev)
+            loop.call_later(interval, tick, "kube-apiserver compaction", background=True)
+
+        loop.call_later(interval, tick, "kube-apiserver compaction", background=True)
+
+    def etcd_keys(self, prefix: str = "/registry/") -> list[str]:
+        """The keys in etcd under ``prefix`` (for the course: what etcd holds)."""
+        return [kv.key for kv in self.storage.etcd.range(prefix)[0]]
+
+
+def _spec_of(obj: dict) -> dict:
+    return {k: v for k, v in obj.items() if k not in ("metadata", "status")}
+
+
+def _strip_rv(obj: dict) -> dict:
+    o = dict(obj)
+    m = dict(o.get("metadata") or {})
+    m.pop("resourceVersion", None)
+    o["metadata"] = m
+    return o
+
+
+def _rv_in_patch(body) -> bool:
+    try:
+        data = json.loads(body) if isinstance(body, (bytes, str)) else body
+    except ValueError:
+        return False
+    return isinstance(data, dict) and isinstance(data.get("metadata"), dict) and \
+        bool(data["metadata"].get("resourceVersion"))
+
+
+def _sort_key(obj: dict) -> str:
+    m = obj.get("metadata", {})
+    return f"{m.get('namespace', '')}/{m.get('name', '')}"

@@ -1,0 +1,231 @@
+"""kube-apiserver's storage layer: etcd3 storage plus the watch cache.
+
+Mirrors ``k8s.io/apiserver/pkg/storage/etcd3`` and ``pkg/storage/cacher``:
+objects are JSON at ``/registry/<resource>/<namespace>/<name>``, an object's
+resourceVersion is its etcd mod_revision, creates and updates are etcd
+transactions with compare-and-swap, and one etcd watch on ``/registry/``
+feeds a decoded cache that serves lists and fans events out to watchers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable
+
+from ..api import errors
+from ..api.resources import REGISTRY, ResourceInfo
+from ..etcd.mvcc import CompactedError, Compare, MVCCStore, Op
+
+
+@dataclass
+class WatchEvent:
+    type: str  # ADDED, MODIFIED, DELETED
+    object: dict
+    revision: int
+
+
+class Watcher:
+    """One watch: a key prefix, a filter and a delivery function."""
+
+    def __init__(self, prefix: str, deliver: Callable[[WatchEvent], None],
+                 predicate: Callable[[dict], bool] | None = None):
+        self.prefix = prefix
+        self.deliver = deliver
+        self.predicate = predicate
+        self.stopped = False
+
+    def offer(self, ev: WatchEvent, old: dict | None) -> None:
+        if self.stopped:
+            return
+        if self.predicate is None:
+            self.deliver(ev)
+            return
+        # A selector watch sees an object enter (ADDED), change (MODIFIED) and
+        # leave (DELETED) the selection, as the watch cache's filtering does.
+        now_in = ev.type != "DELETED" and self.predicate(ev.object)
+        was_in = old is not None and self.predicate(old)
+        if ev.type == "DELETED":
+            if was_in or self.predicate(ev.object):
+                self.deliver(ev)
+        elif now_in and was_in:
+            self.deliver(ev)
+        elif now_in:
+            self.deliver(WatchEvent("ADDED", ev.object, ev.revision))
+        elif was_in:
+            self.deliver(WatchEvent("DELETED", ev.object, ev.revision))
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+def object_key(info: ResourceInfo, namespace: str | None, name: str) -> str:
+    if info.namespaced:
+        return f"{info.etcd_prefix()}/{namespace}/{name}"
+    return f"{info.etcd_prefix()}/{name}"
+
+
+def list_prefix(info: ResourceInfo, namespace: str | None) -> str:
+    if info.namespaced and namespace:
+        return f"{info.etcd_prefix()}/{namespace}/"
+    return f"{info.etcd_prefix()}/"
+
+
+class Storage:
+    """etcd-backed storage with a decoded watch cache for every resource."""
+
+    HISTORY = 50000  # events kept for watch resumption (the watch cache window)
+
+    def __init__(self, etcd: MVCCStore, tracer=None):
+        self.etcd = etcd
+        self.tracer = tracer
+        self._objects: dict[str, dict[str, dict]] = {}  # resource prefix -> key -> object
+        self._prefixes = {r.etcd_prefix() + "/" for r in REGISTRY}
+        self._history: deque[tuple[str, str, WatchEvent, dict | None]] = deque(maxlen=self.HISTORY)
+        self._oldest = etcd.revision  # history covers revisions > _oldest
+        self._watchers: list[Watcher] = []
+        for kv in etcd.range("/registry/")[0]:
+            obj = self._decode(kv.value, kv.mod_revision)
+            self._bucket(kv.key)[kv.key] = obj
+        self._etcd_watch = etcd.watch("/registry/", self._on_etcd_events, prefix=True,
+                                      start_revision=etcd.revision + 1)
+
+    # -- encoding -------------------------------------------------------
+    @staticmethod
+    def _encode(obj: dict) -> bytes:
+        meta = obj.get("metadata", {})
+        rv = meta.pop("resourceVersion", None)
+        try:
+            return json.dumps(obj, separators=(",", ":"), sort_keys=False).encode()
+        finally:
+            if rv is not None:
+                meta["resourceVersion"] = rv
+
+    @staticmethod
+    def _decode(value: bytes, revision: int) -> dict:
+        obj = json.loads(value)
+        obj.setdefault("metadata", {})["resourceVersion"] = str(revision)
+        return obj
+
+    def _resource_prefix(self, key: str) -> str:
+        parts = key.split("/")
+        for cut in (2, 1, 3):
+            p = "/".join(parts[:-cut]) + "/"
+            if p in self._prefixes:
+                return p
+        return "/".join(parts[:-1]) + "/"
+
+    def _bucket(self, key: str) -> dict[str, dict]:
+        return self._objects.setdefault(self._resource_prefix(key), {})
+
+    # -- etcd watch -> cache -> watchers ---------------------------------
+    def _on_etcd_events(self, events) -> None:
+        for e in events:
+            key = e.kv.key
+            bucket = self._bucket(key)
+            old = bucket.get(key)
+            if e.type == "PUT":
+                obj = self._decode(e.kv.value, e.kv.mod_revision)
+                bucket[key] = obj
+                ev = WatchEvent("ADDED" if old is None else "MODIFIED", obj, e.kv.mod_revision)
+            else:
+                bucket.pop(key, None)
+                if old is None:
+                    continue
+                gone = json.loads(json.dumps(old))
+                gone["metadata"]["resourceVersion"] = str(e.kv.mod_revision)
+                ev = WatchEvent("DELETED", gone, e.kv.mod_revision)
+            self._history.append((self._resource_prefix(key), key, ev, old))
+            if len(self._history) == self._history.maxlen:
+                self._oldest = self._history[0][2].revision - 1
+            for w in list(self._watchers):
+                if key.startswith(w.prefix):
+                    w.offer(ev, old)
+
+    # -- reads ----------------------------------------------------------
+    @property
+    def revision(self) -> int:
+        return self.etcd.revision
+
+    def get(self, key: str) -> dict | None:
+        obj = self._bucket(key).get(key)
+        return obj
+
+    def list(self, prefix: str) -> list[dict]:
+        bucket = self._objects.get(self._resource_prefix(prefix + "x"), {})
+        if not bucket:
+            bucket = self._objects.get(prefix, {})
+        keys = sorted(k for k in bucket if k.startswith(prefix))
+        return [bucket[k] for k in keys]
+
+    def count(self, prefix: str) -> int:
+        return len(self.list(prefix))
+
+    # -- writes ---------------------------------------------------------
+    def create(self, key: str, obj: dict, info: ResourceInfo, name: str) -> dict:
+        resp = self.etcd.txn([Compare(key, "mod", "=", 0)], [Op.put(key, self._encode(obj))], [Op.get(key)])
+        self._trace("txn", key, "create")
+        if not resp.succeeded:
+            raise errors.already_exists(info.plural, name, info.group)
+        return self.get(key)
+
+    def update(self, key: str, obj: dict, expected_rv: int, info: ResourceInfo, name: str) -> dict:
+        resp = self.etcd.txn([Compare(key, "mod", "=", expected_rv)], [Op.put(key, self._encode(obj))], [Op.get(key)])
+        self._trace("txn", key, "update")
+        if not resp.succeeded:
+            if resp.responses and resp.responses[0] is None:
+                raise errors.not_found(info.plural, name, info.group)
+            raise errors.stale_conflict(info.plural, name, info.group)
+        return self.get(key)
+
+    def delete(self, key: str, expected_rv: int, info: ResourceInfo, name: str) -> dict:
+        old = self.get(key)
+        resp = self.etcd.txn([Compare(key, "mod", "=", expected_rv)], [Op.delete(key)], [Op.get(key)])
+        self._trace("txn", key, "delete")
+        if not resp.succeeded:
+            if resp.responses and resp.responses[0] is None:
+                raise errors.not_found(info.plural, name, info.group)
+            raise errors.stale_conflict(info.plural, name, info.group)
+        out = json.loads(json.dumps(old))
+        out["metadata"]["resourceVersion"] = str(resp.revision)
+        return out
+
+    def _trace(self, verb: str, key: str, detail: str) -> None:
+        if self.tracer is not None:
+            self.tracer.record("kube-apiserver", "etcd", verb, key, detail)
+
+    # -- watch ----------------------------------------------------------
+    def watch(self, prefix: str, deliver: Callable[[WatchEvent], None], *,
+              since: int | None = None, predicate=None) -> Watcher:
+        """Watch ``prefix``; replay events after revision ``since`` first.
+
+        ``since`` older than the cache window raises 410 Expired, the way
+        kube-apiserver answers "too old resource version".
+        """
+        w = Watcher(prefix, deliver, predicate)
+        if since is not None:
+            if since < self._oldest or since < self.etcd.compacted_revision:
+                raise errors.gone(f"too old resource version: {since} ({self._oldest + 1})")
+            for _, key, ev, old in list(self._history):
+                if ev.revision > since and key.startswith(prefix):
+                    w.offer(ev, old)
+        self._watchers.append(w)
+        return w
+
+    def stop_watch(self, w: Watcher) -> None:
+        w.stop()
+        try:
+            self._watchers.remove(w)
+        except ValueError:
+            pass
+
+    def compact(self, revision: int) -> None:
+        """Compact etcd history up to ``revision``, as kube-apiserver does every 5 minutes."""
+        try:
+            self.etcd.compact(revision)
+        except CompactedError:
+            return
+        while self._history and self._history[0][2].revision <= revision:
+            self._history.popleft()
+        self._oldest = max(self._oldest, revision)

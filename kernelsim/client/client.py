@@ -1,0 +1,246 @@
+"""The in-process client: client-go's dynamic client for plain dicts.
+
+Components inside the simulation (controllers, kubelets, the scheduler)
+and the learner's own Python code use it.  It goes through the same
+kube-apiserver request path as kubectl does over HTTP; only the transport
+differs.  Errors are :class:`kernelsim.api.errors.StatusError`, with the
+same code, reason and message kubectl would show.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from typing import Callable, Iterable
+
+import yaml
+
+from ..api import errors, resources
+from ..api.resources import ResourceInfo
+
+
+def resolve_resource(what: str) -> ResourceInfo:
+    """Find a resource by plural, singular, short name or kind, optionally
+    qualified by group: ``pods``, ``pod``, ``po``, ``Pod``, ``deployments.apps``."""
+    name, _, group = what.partition(".")
+    cands = [r for r in resources.REGISTRY if not group or r.group == group or r.group.startswith(group + ".")]
+    low = name.lower()
+    for match in (lambda r: r.plural == low, lambda r: r.singular_name == low,
+                  lambda r: low in r.short_names, lambda r: r.kind.lower() == low):
+        found = [r for r in cands if match(r)]
+        if found:
+            # The core group wins ties (events vs events.k8s.io), as kubectl's RESTMapper prefers it.
+            found.sort(key=lambda r: (r.group != "", r.group))
+            return found[0]
+    raise errors.StatusError(404, "NotFound", f'the server doesn\'t have a resource type "{what}"')
+
+
+def _info_for_object(obj: dict) -> ResourceInfo:
+    av, kind = obj.get("apiVersion"), obj.get("kind")
+    if not kind:
+        raise errors.bad_request("Object 'Kind' is missing in the object")
+    if not av:
+        raise errors.bad_request("Object 'apiVersion' is missing in the object")
+    info = resources.by_api_version_kind(av, kind)
+    if info is None:
+        raise errors.StatusError(404, "NotFound", f'no matches for kind "{kind}" in version "{av}"')
+    return info
+
+
+def load_manifests(source) -> list[dict]:
+    """Objects from a dict, a list of dicts, or YAML/JSON text (``---`` separated; Lists are expanded)."""
+    if isinstance(source, dict):
+        docs = [source]
+    elif isinstance(source, (list, tuple)):
+        docs = list(source)
+    else:
+        try:
+            docs = [d for d in yaml.safe_load_all(source) if d is not None]
+        except yaml.YAMLError as e:
+            raise errors.bad_request(f"error converting YAML to JSON: {e}") from None
+    out = []
+    for d in docs:
+        if not isinstance(d, dict):
+            raise errors.bad_request("error: the manifest is not a YAML mapping (an object)")
+        if d.get("kind", "").endswith("List") and isinstance(d.get("items"), list):
+            out.extend(d["items"])
+        else:
+            out.append(d)
+    return out
+
+
+class WatchHandle:
+    """A running in-process watch; ``stop()`` ends it."""
+
+    def __init__(self, client: "Client", watcher):
+        self._client = client
+        self._watcher = watcher
+
+    def stop(self) -> None:
+        with self._client.lock:
+            self._client.apiserver.stop_watch(self._watcher)
+
+
+class Client:
+    """get/list/create/update/patch/delete/apply/watch of plain dicts."""
+
+    def __init__(self, apiserver, lock: threading.RLock, loop=None, source: str = "python"):
+        self.apiserver = apiserver
+        self.lock = lock
+        self.loop = loop
+        self.source = source
+
+    def with_source(self, source: str) -> "Client":
+        """The same client, identified as another component in the trace."""
+        return Client(self.apiserver, self.lock, self.loop, source)
+
+    def _ctx(self, field_validation: str = "Strict"):
+        from ..apiserver.server import RequestContext
+
+        user = "kubernetes-admin" if self.source in ("python", "kubectl") else f"system:{self.source}"
+        return RequestContext(user=user, source=self.source, field_validation=field_validation)
+
+    @staticmethod
+    def _ns(info: ResourceInfo, namespace: str | None) -> str | None:
+        if not info.namespaced:
+            return None
+        return namespace or "default"
+
+    # -- reads --------------------------------------------------------------------
+    def get(self, resource: str, name: str, namespace: str | None = "default") -> dict:
+        info = resolve_resource(resource)
+        with self.lock:
+            return self.apiserver.get(info, self._ns(info, namespace), name, self._ctx())
+
+    def list(self, resource: str, namespace: str | None = None, *, label_selector: str = "",
+             field_selector: str = "") -> list[dict]:
+        """Objects of a resource; ``namespace=None`` means every namespace."""
+        info = resolve_resource(resource)
+        with self.lock:
+            out = self.apiserver.list(info, namespace if info.namespaced else None, self._ctx(),
+                                      label_selector=label_selector, field_selector=field_selector)
+        return out["items"]
+
+    def exists(self, resource: str, name: str, namespace: str | None = "default") -> bool:
+        try:
+            self.get(resource, name, namespace)
+            return True
+        except errors.StatusError as e:
+            if e.code == 404:
+                return False
+            raise
+
+    # -- writes -------------------------------------------------------------------
+    def create(self, obj, namespace: str | None = None) -> dict:
+        if isinstance(obj, str):
+            objs = load_manifests(obj)
+            if len(objs) != 1:
+                raise errors.bad_request("create() takes exactly one object; use apply() for several")
+            obj = objs[0]
+        info = _info_for_object(obj)
+        ns = namespace or (obj.get("metadata") or {}).get("namespace")
+        with self.lock:
+            return self.apiserver.create(info, self._ns(info, ns), obj, self._ctx())
+
+    def update(self, obj: dict, subresource: str = "") -> dict:
+        info = _info_for_object(obj)
+        meta = obj.get("metadata") or {}
+        with self.lock:
+            return self.apiserver.update(info, self._ns(info, meta.get("namespace")), meta.get("name"), obj,
+                                         self._ctx(), subresource=subresource)
+
+    def update_status(self, obj: dict) -> dict:
+        return self.update(obj, subresource="status")
+
+    _PATCH_TYPES = {
+        "strategic": "application/strategic-merge-patch+json",
+        "merge": "application/merge-patch+json",
+        "json": "application/json-patch+json",
+    }
+
+    def patch(self, resource: str, name: str, patch, namespace: str | None = "default", *,
+              type: str = "strategic", subresource: str = "") -> dict:
+        info = resolve_resource(resource)
+        body = patch if isinstance(patch, (bytes, str)) else json.dumps(patch)
+        with self.lock:
+            return self.apiserver.patch(info, self._ns(info, namespace), name, body, self._PATCH_TYPES[type],
+                                        self._ctx(), subresource=subresource)
+
+    def delete(self, resource: str, name: str, namespace: str | None = "default", *,
+               propagation_policy: str | None = None, grace_period_seconds: int | None = None) -> dict:
+        info = resolve_resource(resource)
+        opts = {}
+        if propagation_policy:
+            opts["propagationPolicy"] = propagation_policy
+        if grace_period_seconds is not None:
+            opts["gracePeriodSeconds"] = grace_period_seconds
+        with self.lock:
+            return self.apiserver.delete(info, self._ns(info, namespace), name, self._ctx(), opts)
+
+    def apply(self, manifests, namespace: str | None = None) -> list[dict]:
+        """Create each object, or merge it into the existing one (like ``kubectl apply``).
+
+        Accepts a dict, a list of dicts, or YAML text with several documents.
+        Nothing is written unless every object is well-formed YAML.
+        """
+        objs = load_manifests(manifests)
+        out = []
+        for obj in objs:
+            info = _info_for_object(obj)
+            meta = obj.get("metadata") or {}
+            ns = self._ns(info, namespace or meta.get("namespace"))
+            with self.lock:
+                try:
+                    self.apiserver.get(info, ns, meta.get("name", ""), self._ctx())
+                except errors.StatusError as e:
+                    if e.code != 404:
+                        raise
+                    out.append(self.apiserver.create(info, ns, obj, self._ctx()))
+                    continue
+                body = copy.deepcopy(obj)
+                body.get("metadata", {}).pop("resourceVersion", None)
+                out.append(self.apiserver.patch(info, ns, meta["name"], json.dumps(body),
+                                                self._PATCH_TYPES["strategic"], self._ctx()))
+        return out
+
+    def bind(self, pod: dict, node_name: str) -> dict:
+        meta = pod["metadata"]
+        binding = {"apiVersion": "v1", "kind": "Binding",
+                   "metadata": {"name": meta["name"], "namespace": meta["namespace"]},
+                   "target": {"apiVersion": "v1", "kind": "Node", "name": node_name}}
+        with self.lock:
+            return self.apiserver.bind(meta["namespace"], meta["name"], binding, self._ctx())
+
+    # -- watch --------------------------------------------------------------------
+    def watch(self, resource: str, callback: Callable[[str, dict], None], namespace: str | None = None, *,
+              resource_version: str = "", label_selector: str = "", field_selector: str = "") -> WatchHandle:
+        """Call ``callback(event_type, object)`` for every change.
+
+        Events are delivered through the simulation's event loop (one tick
+        later in simulated time, never inside the write that caused them),
+        as a real watch delivers them over the network.
+        """
+        info = resolve_resource(resource)
+        loop = self.loop
+
+        def deliver(ev):
+            if loop is None:
+                callback(ev.type, ev.object)
+            else:
+                loop.call_soon(lambda: callback(ev.type, ev.object), label=f"watch {info.plural}")
+
+        with self.lock:
+            w = self.apiserver.watch(info, namespace if info.namespaced else None, deliver, self._ctx(),
+                                     resource_version=resource_version, label_selector=label_selector,
+                                     field_selector=field_selector)
+        return WatchHandle(self, w)
+
+    def __repr__(self) -> str:
+        return f"<kernelsim Client as {self.source!r}>"
+
+
+def iter_items(objs: Iterable[dict]) -> Iterable[tuple[str, str]]:
+    for o in objs:
+        m = o.get("metadata", {})
+        yield m.get("namespace", ""), m.get("name", "")
