@@ -1355,6 +1355,10 @@ def _row_object(info, obj: dict, include_object: str):
     return {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": _meta(obj)}
 
 
+_ROW_CACHE: dict = {}
+_ROW_CACHE_SIZE = 50000
+
+
 def to_table(info, objects: list[dict], now: datetime.datetime, include_object: str = "Metadata") -> dict:
     """Convert objects of one resource to a ``meta.k8s.io/v1`` Table, as kube-apiserver does.
 
@@ -1363,12 +1367,24 @@ def to_table(info, objects: list[dict], now: datetime.datetime, include_object: 
     The caller fills in ``metadata.resourceVersion`` and ``continue``.
     """
     columns, row_fn = _PRINTERS.get((info.group, info.plural), (_DEFAULT_COLUMNS, _default_row))
+    include_object = include_object or "Metadata"
+    second = int(_aware(now).timestamp())
     rows = []
     for obj in objects:
-        row = {"cells": row_fn(obj, now)}
-        if info.plural == "pods" and info.group == "" and (conditions := _pod_conditions(obj)):
-            row["conditions"] = conditions
-        row["object"] = _row_object(info, obj, include_object or "Metadata")
+        meta = _meta(obj)
+        # A row depends only on the object's version and on `now` to the second
+        # (ages, "25s ago"), so it is computed once per (object version, second).
+        key = (info.group, info.plural, meta.get("uid"), meta.get("resourceVersion"), second, include_object)
+        row = _ROW_CACHE.get(key) if key[2] and key[3] else None
+        if row is None:
+            row = {"cells": row_fn(obj, now)}
+            if info.plural == "pods" and info.group == "" and (conditions := _pod_conditions(obj)):
+                row["conditions"] = conditions
+            row["object"] = _row_object(info, obj, include_object)
+            if key[2] and key[3]:
+                if len(_ROW_CACHE) >= _ROW_CACHE_SIZE:
+                    _ROW_CACHE.clear()
+                _ROW_CACHE[key] = row
         rows.append(row)
     return {
         "kind": "Table",

@@ -9,7 +9,6 @@ methods here, so kubectl and the controllers see exactly the same server.
 
 from __future__ import annotations
 
-import copy
 import datetime as _dt
 import ipaddress
 import json
@@ -17,6 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from ..api import errors, resources
+from ..api.objects import clone
 from ..api.resources import ResourceInfo
 from . import admission
 from .storage import Storage, WatchEvent, list_prefix, object_key
@@ -130,15 +130,19 @@ class APIServer:
         return obj
 
     # -- read ---------------------------------------------------------------
-    def get(self, info: ResourceInfo, namespace: str | None, name: str, ctx: RequestContext | None = None) -> dict:
+    def get(self, info: ResourceInfo, namespace: str | None, name: str, ctx: RequestContext | None = None,
+            copy: bool = True) -> dict:
         ctx = ctx or RequestContext()
         self._check_verb(info, "get")
         self._authorize(ctx, "get", info)
         self._trace(ctx, "GET", info, namespace, name)
-        return copy.deepcopy(self._current(info, namespace, name))
+        obj = self._current(info, namespace, name)
+        return clone(obj) if copy else obj
 
     def list(self, info: ResourceInfo, namespace: str | None, ctx: RequestContext | None = None, *,
-             label_selector: str = "", field_selector: str = "", limit: int = 0, continue_: str = "") -> dict:
+             label_selector: str = "", field_selector: str = "", limit: int = 0, continue_: str = "",
+             copy: bool = True) -> dict:
+        """List objects; ``copy=False`` returns the watch cache's own (read-only) objects."""
         ctx = ctx or RequestContext()
         self._check_verb(info, "list")
         self._authorize(ctx, "list", info)
@@ -165,7 +169,7 @@ class APIServer:
             "kind": info.kind + "List",
             "apiVersion": info.group_version,
             "metadata": meta,
-            "items": [copy.deepcopy(o) for o in items],
+            "items": [clone(o) for o in items] if copy else items,
         }
 
     def _predicate(self, info: ResourceInfo, label_selector: str, field_selector: str):
@@ -194,7 +198,7 @@ class APIServer:
         self._authorize(ctx, "create", info)
         if not isinstance(obj, dict):
             raise errors.bad_request(f"Object '{info.kind}' is invalid: expected a JSON object")
-        obj = copy.deepcopy(obj)
+        obj = clone(obj)
         self._check_type_meta(info, obj)
         meta = obj.get("metadata")
         if meta is None:
@@ -231,7 +235,7 @@ class APIServer:
         if ctx.dry_run:
             return obj
         key = self._key(info, namespace, name)
-        return copy.deepcopy(self.storage.create(key, obj, info, name))
+        return clone(self.storage.create(key, obj, info, name))
 
     def _check_type_meta(self, info: ResourceInfo, obj: dict) -> None:
         av, kind = obj.get("apiVersion"), obj.get("kind")
@@ -345,7 +349,7 @@ class APIServer:
             return self._update_scale(info, namespace, name, obj, ctx)
         if subresource not in ("", "status", "finalize"):
             raise errors.page_not_found()
-        obj = copy.deepcopy(obj)
+        obj = clone(obj)
         self._check_type_meta(info, obj)
         meta = obj.setdefault("metadata", {})
         if isinstance(meta, dict):
@@ -378,19 +382,19 @@ class APIServer:
             meta["uid"] = old["metadata"]["uid"]
         has_status = info.plural not in _NO_STATUS and "status" in info.subresources
         if subresource == "status":
-            new = copy.deepcopy(old)
+            new = clone(old)
             new["status"] = obj.get("status", {})
             if info.plural == "pods":
                 # the kubelet may set conditions only through status; metadata is ignored here
                 pass
             obj = new
         elif subresource == "finalize":
-            new = copy.deepcopy(old)
+            new = clone(old)
             new.setdefault("spec", {})["finalizers"] = (obj.get("spec") or {}).get("finalizers") or []
             obj = new
         elif has_status:
             if "status" in old:
-                obj["status"] = copy.deepcopy(old["status"])
+                obj["status"] = clone(old["status"])
             else:
                 obj.pop("status", None)
         self._defaults(info, obj, create=False)
@@ -407,8 +411,8 @@ class APIServer:
         if self._finished_deleting(info, obj):
             return self.storage.delete(key, rv, info, name)
         if _strip_rv(obj) == _strip_rv(old):
-            return copy.deepcopy(old)  # a no-op update does not write to etcd
-        return copy.deepcopy(self.storage.update(key, obj, rv, info, name))
+            return clone(old)  # a no-op update does not write to etcd
+        return clone(self.storage.update(key, obj, rv, info, name))
 
     def _strategy_update(self, info: ResourceInfo, obj: dict, old: dict) -> None:
         if info.group == "" and info.plural == "services":
@@ -466,7 +470,7 @@ class APIServer:
             raise errors.page_not_found()
         old = self._current(info, namespace, name)
         definition = schema.definition_name(info.group, info.version, info.kind)
-        patched = patching.apply_patch(copy.deepcopy(old), body, ct, definition,
+        patched = patching.apply_patch(clone(old), body, ct, definition,
                                        field_validation=ctx.field_validation or "Warn")
         if not isinstance(patched, dict):
             raise errors.bad_request("patched object is not a JSON object")
@@ -505,20 +509,20 @@ class APIServer:
                                   info.group)
         key = self._key(info, namespace, name)
         rv = int(old["metadata"]["resourceVersion"])
-        new = copy.deepcopy(old)
+        new = clone(old)
         meta = new["metadata"]
         policy = options.get("propagationPolicy")
         if options.get("orphanDependents") is True:
             policy = "Orphan"
         if info.group == "" and info.plural == "namespaces":
             if meta.get("deletionTimestamp"):
-                return copy.deepcopy(old)
+                return clone(old)
             meta["deletionTimestamp"] = self.timestamp()
             meta["deletionGracePeriodSeconds"] = 0
             new.setdefault("status", {})["phase"] = "Terminating"
             if not (new.get("spec") or {}).get("finalizers") and not meta.get("finalizers"):
                 return self.storage.delete(key, rv, info, name)
-            return copy.deepcopy(self.storage.update(key, new, rv, info, name))
+            return clone(self.storage.update(key, new, rv, info, name))
         grace = self._grace_period(info, old, options)
         finalizers = list(meta.get("finalizers") or [])
         if policy in ("Foreground", "Orphan") and self.gc_finalizers_enabled:
@@ -531,15 +535,15 @@ class APIServer:
                 if grace < (meta.get("deletionGracePeriodSeconds") or 0):
                     meta["deletionGracePeriodSeconds"] = grace
                     meta["deletionTimestamp"] = self.timestamp(grace)
-                    return copy.deepcopy(self.storage.update(key, new, rv, info, name))
-                return copy.deepcopy(old)
+                    return clone(self.storage.update(key, new, rv, info, name))
+                return clone(old)
             meta["deletionTimestamp"] = self.timestamp(grace)
             meta["deletionGracePeriodSeconds"] = grace
             if finalizers:
                 meta["finalizers"] = finalizers
             if "generation" in meta:
                 meta["generation"] = meta["generation"] + 1
-            return copy.deepcopy(self.storage.update(key, new, rv, info, name))
+            return clone(self.storage.update(key, new, rv, info, name))
         return self.storage.delete(key, rv, info, name)
 
     # The garbage collector (controllers issue) honours Foreground and Orphan
@@ -598,7 +602,7 @@ class APIServer:
         current = (pod.get("spec") or {}).get("nodeName")
         if current:
             raise errors.conflict("pods", name, f'pod {name} is already assigned to node "{current}"')
-        new = copy.deepcopy(pod)
+        new = clone(pod)
         new["spec"]["nodeName"] = node
         conds = [c for c in new.setdefault("status", {}).get("conditions", []) if c.get("type") != "PodScheduled"]
         conds.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
@@ -642,7 +646,7 @@ class APIServer:
         want_rv = (scale.get("metadata") or {}).get("resourceVersion")
         if want_rv and want_rv != old["metadata"]["resourceVersion"]:
             raise errors.stale_conflict(info.plural, name, info.group)
-        new = copy.deepcopy(old)
+        new = clone(old)
         new["spec"]["replicas"] = replicas
         self._trace(ctx, "PUT", info, namespace, name, "scale")
         self._apply_update(info, namespace, name, new, ctx, "", old=old)
@@ -668,7 +672,7 @@ class APIServer:
             since = self.storage.revision
             for o in self.storage.list(prefix):
                 if pred is None or pred(o):
-                    deliver(WatchEvent("ADDED", copy.deepcopy(o), int(o["metadata"]["resourceVersion"])))
+                    deliver(WatchEvent("ADDED", clone(o), int(o["metadata"]["resourceVersion"])))
             w = self.storage.watch(prefix, deliver, since=since, predicate=pred)
             if send_initial_events:
                 deliver(WatchEvent("BOOKMARK", {

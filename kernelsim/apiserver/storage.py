@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..api import errors
+from ..api.objects import clone
 from ..api.resources import REGISTRY, ResourceInfo
 from ..etcd.mvcc import CompactedError, Compare, MVCCStore, Op
 
@@ -133,7 +134,7 @@ class Storage:
                 bucket.pop(key, None)
                 if old is None:
                     continue
-                gone = json.loads(json.dumps(old))
+                gone = clone(old)
                 gone["metadata"]["resourceVersion"] = str(e.kv.mod_revision)
                 ev = WatchEvent("DELETED", gone, e.kv.mod_revision)
             self._history.append((self._resource_prefix(key), key, ev, old))
@@ -187,7 +188,7 @@ class Storage:
             if resp.responses and resp.responses[0] is None:
                 raise errors.not_found(info.plural, name, info.group)
             raise errors.stale_conflict(info.plural, name, info.group)
-        out = json.loads(json.dumps(old))
+        out = clone(old)
         out["metadata"]["resourceVersion"] = str(resp.revision)
         return out
 
