@@ -19,6 +19,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from ..api import errors, resources
+from . import protobuf
 from .certs import serving_certs
 from .server import APIServer, RequestContext
 
@@ -115,6 +116,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _decode_body(self, raw: bytes):
         ct = (self.headers.get("Content-Type") or "application/json").split(";")[0].strip()
+        if ct == protobuf.MEDIA_TYPE:
+            return protobuf.decode(raw)
         if ct in ("application/yaml",):
             import yaml
 

@@ -16,8 +16,8 @@ which are ``omitempty``) is written below as compact tables, one message a line:
 ``kind`` is empty for a string, ``int`` (int32/int64), ``bool``, ``bytes``
 (base64 in JSON), ``float``, a special type (``Time``, ``MicroTime``,
 ``Duration``, ``IntOrString``, ``Quantity``, ``RawExtension``, ``FieldsV1``,
-``ExtraValue``, ``AttestationValue``) or another message; ``[]kind`` is a repeated field and
-``{}kind`` a ``map<string, kind>``.  ``*`` marks a Go pointer (kept when set,
+``ExtraValue``, ``AttestationValue``) or another message; ``[]kind`` is a
+repeated field and ``{}kind`` a ``map<string, kind>``.  ``*`` marks a Go pointer (kept when set,
 even to a zero value), ``!`` a field without ``omitempty`` (kept when zero).
 ``<number> ...Message`` is an embedded struct whose fields JSON inlines.
 Go writes every non-pointer field, zero or not; JSON drops the zero ones that

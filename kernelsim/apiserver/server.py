@@ -43,6 +43,10 @@ _NO_STATUS = ("configmaps", "secrets", "serviceaccounts", "events", "endpoints",
               "validatingadmissionpolicybindings", "mutatingadmissionpolicies")
 
 
+_REVIEWS = {"SelfSubjectReview", "TokenReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview",
+            "SubjectAccessReview", "LocalSubjectAccessReview"}
+
+
 @dataclass
 class RequestContext:
     """Who is asking, and how the request wants to be treated."""
@@ -198,6 +202,8 @@ class APIServer:
         self._authorize(ctx, "create", info)
         if not isinstance(obj, dict):
             raise errors.bad_request(f"Object '{info.kind}' is invalid: expected a JSON object")
+        if info.kind in _REVIEWS:
+            return self._review(info, obj, ctx)
         obj = clone(obj)
         self._check_type_meta(info, obj)
         meta = obj.get("metadata")
@@ -583,9 +589,47 @@ class APIServer:
         name, sub = sub.split("/", 1) if "/" in sub else ("", sub)
         if info.plural == "pods" and sub == "binding":
             return self.bind(namespace, name, obj, ctx)
+        if info.plural == "serviceaccounts" and sub == "token":
+            return self._create_token(namespace, name, obj, ctx)
         if info.plural == "pods" and sub == "eviction":
             return self.delete(info, namespace, name, ctx, (obj or {}).get("deleteOptions") or {})
         raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+
+    def _review(self, info: ResourceInfo, obj: dict, ctx: RequestContext) -> dict:
+        """Reviews are answered, never stored (authentication.k8s.io, authorization.k8s.io)."""
+        self._trace(ctx, "POST", info, None, "")
+        out = clone(obj)
+        out["apiVersion"], out["kind"] = info.group_version, info.kind
+        out.setdefault("metadata", {})["creationTimestamp"] = None
+        admin = "system:masters" in ctx.groups
+        if info.kind == "SelfSubjectReview":
+            out["status"] = {"userInfo": {"username": ctx.user, "groups": list(ctx.groups)}}
+        elif info.kind == "SelfSubjectRulesReview":
+            out["status"] = {"resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}] if admin
+                             else [], "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}] if admin
+                             else [], "incomplete": False}
+        else:  # access reviews
+            out["status"] = {"allowed": admin}
+            if admin:
+                out["status"]["reason"] = ""
+        return out
+
+    def _create_token(self, namespace: str, name: str, obj: dict, ctx: RequestContext) -> dict:
+        """POST serviceaccounts/<name>/token: a TokenRequest (the token is a simulated JWT)."""
+        import base64
+
+        sa = self._current(resources.by_plural("", "serviceaccounts"), namespace, name)
+        seconds = ((obj or {}).get("spec") or {}).get("expirationSeconds") or 3600
+        claims = {"aud": ["https://kubernetes.default.svc.cluster.local"], "iss": "https://kubernetes.default.svc",
+                  "sub": f"system:serviceaccount:{namespace}:{name}", "exp": int(self.now().timestamp()) + seconds,
+                  "kubernetes.io": {"namespace": namespace, "serviceaccount": {"name": name,
+                                                                               "uid": sa["metadata"]["uid"]}}}
+        enc = lambda d: base64.urlsafe_b64encode(json.dumps(d, separators=(",", ":")).encode()).decode().rstrip("=")
+        token = enc({"alg": "RS256", "kid": "kernelsim"}) + "." + enc(claims) + "." + enc({"sig": self.new_uid()})
+        return {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+                "metadata": {"name": name, "namespace": namespace, "creationTimestamp": None},
+                "spec": {"audiences": claims["aud"], "expirationSeconds": seconds, "boundObjectRef": None},
+                "status": {"token": token, "expirationTimestamp": self.timestamp(seconds)}}
 
     def bind(self, namespace: str, name: str, binding: dict, ctx: RequestContext | None = None) -> dict:
         """POST pods/<name>/binding: the scheduler's way to place a pod on a node."""

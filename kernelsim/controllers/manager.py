@@ -1,30 +1,39 @@
 """kube-controller-manager: many controllers in one process.
 
-Controllers are registered by name, as with ``--controllers``; the manager
-starts the enabled ones.  (Leader election among several masters arrives
-with the high-availability work.)
+Controllers are registered by name, as with ``--controllers``; each lives in
+its own module.  The manager starts the enabled ones.  With several masters,
+only the leader's manager runs them (leader election, as in the real one).
 """
 
 from __future__ import annotations
 
-from .namespace import NamespaceController
-from .serviceaccount import ServiceAccountController
+import importlib
 
+# name -> "module:Class", in the order they start
 CONTROLLERS = {
-    "namespace": NamespaceController,
-    "serviceaccount": ServiceAccountController,
+    "namespace": "kernelsim.controllers.namespace:NamespaceController",
+    "serviceaccount": "kernelsim.controllers.serviceaccount:ServiceAccountController",
 }
 
 
+def controller_class(name: str):
+    module, _, cls = CONTROLLERS[name].partition(":")
+    return getattr(importlib.import_module(module), cls)
+
+
 class ControllerManager:
-    def __init__(self, client, loop, controllers=("*",)):
+    def __init__(self, client, loop, controllers=("*",), **deps):
         self.client = client
         self.loop = loop
         names = list(CONTROLLERS) if "*" in controllers else list(controllers)
         unknown = [n for n in names if n not in CONTROLLERS]
         if unknown:
             raise ValueError(f"unknown controllers: {', '.join(unknown)}")
-        self.controllers = {n: CONTROLLERS[n](client, loop) for n in names}
+        self.controllers = {}
+        for n in names:
+            cls = controller_class(n)
+            self.controllers[n] = cls(client, loop, **{k: v for k, v in deps.items()
+                                                        if k in getattr(cls, "needs", ())})
 
     def start(self) -> None:
         for c in self.controllers.values():
