@@ -162,6 +162,13 @@ class Cluster:
         """The request-flow records: who asked whom to do what, in simulated time."""
         return self.tracer.last(last)
 
+    def diagram(self, view: str = "architecture", namespace: str | None = None, *, trace: bool = False,
+                lang: str = "en"):
+        """The live diagram widget (architecture, objects or namespaces view)."""
+        from .widgets import ClusterDiagram
+
+        return ClusterDiagram(self, view=view, namespace=namespace, trace=trace, lang=lang)
+
     # -- life cycle -----------------------------------------------------------------
     def close(self) -> None:
         self._finalizer()
