@@ -1,0 +1,8 @@
+"""Cluster add-ons: the pod network (CNI), cluster DNS (CoreDNS), simulated
+traffic between pods and Services, and the kube-system add-on manifests."""
+
+from .dns import ClusterDNS, DNSError
+from .network import PodNetwork
+from .traffic import Request, Response, Traffic
+
+__all__ = ["ClusterDNS", "DNSError", "PodNetwork", "Request", "Response", "Traffic"]
