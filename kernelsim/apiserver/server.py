@@ -445,7 +445,9 @@ class APIServer:
         if info.group == "" and info.plural == "namespaces":
             return not (obj.get("spec") or {}).get("finalizers")
         if info.group == "" and info.plural == "pods":
-            return False  # the kubelet finishes a graceful pod deletion with a delete call
+            # A graceful deletion is finished by the kubelet's own delete call;
+            # one with no grace left ends when the last finalizer goes.
+            return (meta.get("deletionGracePeriodSeconds") or 0) == 0
         return True
 
     # -- patch ----------------------------------------------------------------
