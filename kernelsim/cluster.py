@@ -96,7 +96,10 @@ class Cluster:
         if realtime if realtime is not None else _realtime_default():
             self.clock.start()
         _current = weakref.ref(self)
+        self._shared_path: Path | None = None
         self._finalizer = weakref.finalize(self, Cluster._shutdown, self._http, self.clock, self._tmp)
+        if os.environ.get("KERNELSIM_SHARE", "1" if _in_kernel() else "0") not in ("0", "false", "no", ""):
+            self.share()
 
     # -- time ---------------------------------------------------------------------
     @property
@@ -158,6 +161,25 @@ class Cluster:
             pass
         return result
 
+    def share(self, path: str | os.PathLike | None = None) -> str:
+        """Publish this cluster's kubeconfig where a terminal looks for it
+        (``~/.kernelsim/kubeconfig``, or ``$KERNELSIM_HOME/kubeconfig``), so that
+        ``kubectl`` and ``kubens`` in a JupyterLab terminal talk to this cluster.
+        Inside a notebook kernel the newest cluster shares itself."""
+        from .cli import default_kubeconfig_path
+
+        target = Path(path).expanduser() if path else default_kubeconfig_path()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(self._kubeconfig.read_text(encoding="utf-8"), encoding="utf-8")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, target)  # atomic: a terminal never reads half a file
+        self._shared_path = target
+        self._finalizer.detach()
+        self._finalizer = weakref.finalize(self, Cluster._shutdown, self._http, self.clock, self._tmp, target,
+                                           self._kubeconfig.read_text(encoding="utf-8"))
+        return str(target)
+
     def trace(self, last: int | None = None):
         """The request-flow records: who asked whom to do what, in simulated time."""
         return self.tracer.last(last)
@@ -174,7 +196,7 @@ class Cluster:
         self._finalizer()
 
     @staticmethod
-    def _shutdown(http, clock, tmp) -> None:
+    def _shutdown(http, clock, tmp, shared: Path | None = None, content: str = "") -> None:
         try:
             clock.stop()
         finally:
@@ -182,6 +204,13 @@ class Cluster:
                 http.stop()
             finally:
                 tmp.cleanup()
+                # Withdraw the shared kubeconfig, unless another cluster has replaced it since.
+                if shared is not None:
+                    try:
+                        if shared.read_text(encoding="utf-8") == content:
+                            shared.unlink()
+                    except OSError:
+                        pass
 
     def __enter__(self):
         return self
