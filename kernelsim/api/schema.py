@@ -9,8 +9,9 @@ ships for v1.37, instead of writing them again.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
-from importlib import resources as _res
+from pathlib import Path
 
 KUBERNETES_VERSION = "1.37.0"
 _SCHEMA_DIR = f"v{KUBERNETES_VERSION}-local"
@@ -20,8 +21,13 @@ REF_PREFIX = "#/$defs/"
 @functools.lru_cache(maxsize=1)
 def definitions() -> dict:
     """All definitions, keyed by their OpenAPI name (``io.k8s.api.core.v1.Pod``)."""
-    root = _res.files("kubernetes_validate") / "kubernetes-json-schema" / _SCHEMA_DIR / "_definitions.json"
-    return json.loads(root.read_text(encoding="utf-8"))["$defs"]
+    # Find the package's data without importing it: kubernetes_validate's own
+    # __init__ pulls in jsonschema and its format checkers, seconds of start-up.
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("the kubernetes-validate package (the v1.37 schemas) is not installed")
+    root = Path(list(spec.submodule_search_locations)[0]) / "kubernetes-json-schema" / _SCHEMA_DIR
+    return json.loads((root / "_definitions.json").read_text(encoding="utf-8"))["$defs"]
 
 
 @functools.lru_cache(maxsize=1)
