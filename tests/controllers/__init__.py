@@ -19,8 +19,12 @@ def start_controllers(cluster, *names: str) -> dict:
     classes = {"replicaset": "ReplicaSetController", "deployment": "DeploymentController",
                "garbagecollector": "GarbageCollectorController"}
     started = {}
+    running = {type(c).__name__: c for c in getattr(cluster.controller_manager, "controllers", {}).values()}
     with cluster.lock:
         for name in names:
+            if classes[name] in running:  # kube-controller-manager already runs it
+                started[name] = running[classes[name]]
+                continue
             module = importlib.import_module(f"kernelsim.controllers.{name}")
             controller = getattr(module, classes[name])(cluster._internal, cluster.loop)
             controller.start()
