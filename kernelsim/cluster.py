@@ -14,6 +14,7 @@ import secrets
 import tempfile
 import threading
 import weakref
+from dataclasses import dataclass
 from pathlib import Path
 
 from .api import errors
@@ -21,11 +22,40 @@ from .apiserver.bootstrap import bootstrap_cluster, new_apiserver
 from .apiserver.http import APIHTTPServer
 from .client.client import Client
 from .controllers.manager import ControllerManager
+from .addons.dns import ClusterDNS
+from .addons.manifests import addon_objects
+from .addons.network import PodNetwork
+from .addons.traffic import Traffic
+from .cloud import CloudControllerManager, SimulatedCloud
+from .controllers.storage_objects import default_storage_class
+from .kubeadm import control_plane_manifests
 from .kubectl.runner import KubectlResult, run_kubectl, write_kubeconfig
+from .kubelet import Kubelet
+from .kubelet.volumes import PersistentVolumeStore
+from .proxy import KubeProxy
+from .runtime import ContainerRuntime
+from .scheduler import Scheduler
 from .sim import EventLoop, RealtimeDriver
 from .sim.trace import Tracer
 
 _current: "weakref.ref[Cluster] | None" = None
+
+
+@dataclass
+class Machine:
+    """One simulated computer: its container runtime, its kubelet and its kube-proxy."""
+
+    name: str
+    role: str  # "control-plane" or "worker"
+    index: int
+    runtime: object = None
+    kubelet: object = None
+    proxy: object = None
+    stopped: bool = False
+
+    @property
+    def ip(self) -> str:
+        return f"192.168.0.{10 + self.index}"
 
 
 def current() -> "Cluster | None":
@@ -61,7 +91,11 @@ class Cluster:
     """
 
     def __init__(self, masters: int = 1, workers: int = 2, seed: int = 0, *, realtime: bool | None = None,
-                 speed: float = 1.0, epoch: _dt.datetime | str | None = None):
+                 speed: float = 1.0, epoch: _dt.datetime | str | None = None,
+                 controllers: tuple = ("*",), scheduler: bool = True, nodes: bool = True, addons: bool = True):
+        """``controllers``, ``scheduler``, ``nodes`` and ``addons`` switch parts off, to study
+        (or test) one component at a time: ``Cluster(controllers=(), scheduler=False,
+        nodes=False, addons=False)`` is an API server with its etcd and nothing else."""
         global _current
         if masters < 1:
             raise ValueError("a cluster needs at least one master")
@@ -81,9 +115,36 @@ class Cluster:
         self.apiserver.schedule_compaction(self.loop)
         self._internal = Client(self.apiserver, self.lock, self.loop, source="python")
         self.api = self._internal
-        self.controller_manager = ControllerManager(self._internal.with_source("kube-controller-manager"), self.loop)
+        self.machines: dict[str, Machine] = {}
+        self.last_command_cursor = 0
+        self.faults: dict = {}
+        self.cloud = SimulatedCloud(self.loop.rng)
+        self.volume_store = PersistentVolumeStore()
+        self.network = PodNetwork(self.loop.rng)
+        self.controller_manager = ControllerManager(self._internal.with_source("kube-controller-manager"), self.loop,
+                                                    controllers)
+        self.scheduler = Scheduler(self._internal, self.loop, tracer=self.tracer) if scheduler else None
+        self.cloud_controller_manager = CloudControllerManager(self._internal, self.loop, self.cloud,
+                                                               tracer=self.tracer) if nodes else None
+        self.dns = ClusterDNS(self._internal, tracer=self.tracer)
         with self.lock:
+            if addons:
+                self._internal.with_source("kubeadm").create(default_storage_class())
             self.controller_manager.start()
+            if self.scheduler is not None:
+                self.scheduler.start()
+            if self.cloud_controller_manager is not None:
+                self.cloud_controller_manager.start()
+            if nodes:
+                for i in range(masters):
+                    self._add_machine(f"master-{i + 1}", "control-plane")
+                for i in range(workers):
+                    self._add_machine(f"worker-{i + 1}", "worker")
+            if addons:
+                self._internal.with_source("kubeadm").apply(addon_objects())
+        self.traffic = Traffic(self._internal, self.network, {n: m.proxy for n, m in self.machines.items()},
+                               {n: m.runtime for n, m in self.machines.items()}, self.dns, tracer=self.tracer)
+        self.apiserver.pod_log = self._pod_log
         self._token = secrets.token_hex(16)
         self._http = APIHTTPServer(self.apiserver, self.lock, self._token, idle_hook=self._waiting_request).start()
         self._tmp = tempfile.TemporaryDirectory(prefix="kernelsim-")
@@ -100,6 +161,110 @@ class Cluster:
         self._finalizer = weakref.finalize(self, Cluster._shutdown, self._http, self.clock, self._tmp)
         if os.environ.get("KERNELSIM_SHARE", "1" if _in_kernel() else "0") not in ("0", "false", "no", ""):
             self.share()
+
+    # -- machines -------------------------------------------------------------------
+    def _add_machine(self, name: str, role: str) -> "Machine":
+        index = len(self.machines)
+        m = Machine(name, role, index)
+        self.cloud.create_instance(name)
+        m.runtime = ContainerRuntime(self.loop, name, tracer=self.tracer)
+        static = control_plane_manifests(name, m.ip) if role == "control-plane" else ()
+        m.kubelet = Kubelet(self._internal.with_source(f"kubelet({name})"), self.loop, name, m.runtime, self.network,
+                            role=role, static_pods=static, tracer=self.tracer)
+        m.kubelet.node_ip = m.ip
+        m.kubelet.volume_store = self.volume_store
+        m.runtime.network_hook = self._fetch_from
+        m.runtime.dns_hook = self._resolve_for
+        m.proxy = KubeProxy(self._internal.with_source(f"kube-proxy({name})"), self.loop, name, tracer=self.tracer)
+        self.machines[name] = m
+        m.kubelet.start()
+        m.proxy.start()
+        if hasattr(self, "traffic"):
+            self.traffic.proxies[name] = m.proxy
+            self.traffic.runtimes[name] = m.runtime
+        return m
+
+    def add_node(self, name: str | None = None, role: str = "worker") -> str:
+        """Add a machine: its kubelet registers a Node, and DaemonSets and waiting pods follow."""
+        if name is None:
+            n = sum(1 for m in self.machines.values() if m.role == role) + 1
+            prefix = "master" if role == "control-plane" else "worker"
+            while f"{prefix}-{n}" in self.machines:
+                n += 1
+            name = f"{prefix}-{n}"
+        if name in self.machines:
+            raise ValueError(f"a machine named {name!r} already exists")
+        with self.lock:
+            self._add_machine(name, role)
+        return name
+
+    def _machine(self, name: str) -> "Machine":
+        if name not in self.machines:
+            raise KeyError(f"no machine named {name!r}; machines: {', '.join(self.machines)}")
+        return self.machines[name]
+
+    def stop_kubelet(self, node: str) -> None:
+        """Stop a node's kubelet: no more heartbeats, so the node lifecycle controller
+        marks the node NotReady after its grace period and evicts its pods."""
+        with self.lock:
+            self._machine(node).kubelet.stop()
+
+    def start_kubelet(self, node: str) -> None:
+        with self.lock:
+            self._machine(node).kubelet.start()
+
+    def remove_node(self, node: str) -> None:
+        """Delete the node's cloud instance; the cloud-controller-manager then deletes the Node."""
+        with self.lock:
+            m = self._machine(node)
+            m.kubelet.stop()
+            m.proxy.stop()
+            m.stopped = True
+            self.cloud.delete_instance(node)
+
+    def _pod_log(self, namespace: str, name: str, query: dict) -> str:
+        """The log subresource: kube-apiserver asks the kubelet of the pod's node."""
+        pod = self.apiserver.storage.get(f"/registry/pods/{namespace}/{name}")
+        node = ((pod or {}).get("spec") or {}).get("nodeName")
+        if not node or node not in self.machines:
+            containers = [c.get("name") for c in ((pod or {}).get("spec") or {}).get("containers", [])]
+            c = query.get("container") or (containers[0] if containers else "")
+            raise errors.bad_request(f'container "{c}" in pod "{name}" is waiting to start: ContainerCreating')
+        return self.machines[node].kubelet.pod_log(namespace, name, query)
+
+    def _fetch_from(self, from_ip: str, url: str, timeout: float = 10.0):
+        """What `wget`/`curl` inside a container reach: the cluster network as seen from ``from_ip``."""
+        where = self.network.pod_at(from_ip)
+        if where is not None:
+            node, ns, pod = where
+            r = self.traffic.request(f"{ns}/{pod}", url)
+        else:
+            node = next((m.name for m in self.machines.values() if m.ip == from_ip), None)
+            r = self.traffic.request(None, url, from_node=node)
+        return r.status, r.body, r.error or ""
+
+    def _resolve_for(self, name: str, namespace: str) -> list[str]:
+        try:
+            return self.dns.resolve(name, namespace)
+        except Exception:  # NXDOMAIN or DNS down: the program sees no address
+            return []
+
+    # -- the network, from the course's point of view -----------------------------
+    def request(self, url: str, from_pod: str | None = None, method: str = "GET"):
+        """A simulated HTTP request, e.g. ``cluster.request("http://web.default.svc.cluster.local",
+        from_pod="default/client")``; ``from_pod=None`` is a request from outside the cluster."""
+        with self.lock:
+            return self.traffic.request(from_pod, url, method)
+
+    def resolve(self, name: str, namespace: str = "default") -> list[str]:
+        """What cluster DNS (CoreDNS) answers for ``name`` from a pod in ``namespace``."""
+        with self.lock:
+            return self.dns.resolve(name, namespace)
+
+    def proxy_rules(self, node: str) -> str:
+        """kube-proxy's rule table on ``node``, as ``iptables-save`` would print it."""
+        with self.lock:
+            return self._machine(node).proxy.rules()
 
     # -- time ---------------------------------------------------------------------
     @property
@@ -154,12 +319,8 @@ class Cluster:
 
     def kubectl(self, args, input: str | None = None, timeout: float | None = 120) -> KubectlResult:
         """Run the REAL kubectl against this cluster; returns stdout, stderr and returncode."""
-        result = run_kubectl(args, self._kubeconfig, self.home, input=input, timeout=timeout)
-        if not self.clock.running:
-            # What kubectl started (a pod, a rollout) happens in the background of
-            # a real cluster; here it happens at the next settle()/advance().
-            pass
-        return result
+        self.last_command_cursor = self.tracer.count  # the diagram's "replay" starts here
+        return run_kubectl(args, self._kubeconfig, self.home, input=input, timeout=timeout)
 
     def share(self, path: str | os.PathLike | None = None) -> str:
         """Publish this cluster's kubeconfig where a terminal looks for it

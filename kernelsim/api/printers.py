@@ -1359,11 +1359,14 @@ _ROW_CACHE: dict = {}
 _ROW_CACHE_SIZE = 50000
 
 
-def to_table(info, objects: list[dict], now: datetime.datetime, include_object: str = "Metadata") -> dict:
+def to_table(info, objects: list[dict], now: datetime.datetime, include_object: str = "Metadata",
+             cache_scope: object = None) -> dict:
     """Convert objects of one resource to a ``meta.k8s.io/v1`` Table, as kube-apiserver does.
 
     ``include_object`` is the ``includeObject`` parameter: ``None``, ``Metadata``
     (each row carries a PartialObjectMetadata, the default) or ``Object``.
+    ``cache_scope`` names the server whose objects these are: rows are cached
+    per scope, object version and second (two clusters with one seed share uids).
     The caller fills in ``metadata.resourceVersion`` and ``continue``.
     """
     columns, row_fn = _PRINTERS.get((info.group, info.plural), (_DEFAULT_COLUMNS, _default_row))
@@ -1374,14 +1377,16 @@ def to_table(info, objects: list[dict], now: datetime.datetime, include_object: 
         meta = _meta(obj)
         # A row depends only on the object's version and on `now` to the second
         # (ages, "25s ago"), so it is computed once per (object version, second).
-        key = (info.group, info.plural, meta.get("uid"), meta.get("resourceVersion"), second, include_object)
-        row = _ROW_CACHE.get(key) if key[2] and key[3] else None
+        key = (cache_scope, info.group, info.plural, meta.get("uid"), meta.get("resourceVersion"), second,
+               include_object)
+        cacheable = cache_scope is not None and key[3] and key[4]
+        row = _ROW_CACHE.get(key) if cacheable else None
         if row is None:
             row = {"cells": row_fn(obj, now)}
             if info.plural == "pods" and info.group == "" and (conditions := _pod_conditions(obj)):
                 row["conditions"] = conditions
             row["object"] = _row_object(info, obj, include_object)
-            if key[2] and key[3]:
+            if cacheable:
                 if len(_ROW_CACHE) >= _ROW_CACHE_SIZE:
                     _ROW_CACHE.clear()
                 _ROW_CACHE[key] = row

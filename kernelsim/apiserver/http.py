@@ -331,7 +331,8 @@ class _Handler(BaseHTTPRequestHandler):
         from ..api import printers
 
         include = q.get("includeObject", "Metadata")
-        t = printers.to_table(info, items, self.front.apiserver.now(), include_object=include)
+        t = printers.to_table(info, items, self.front.apiserver.now(), include_object=include,
+                              cache_scope=self.front.apiserver.cache_scope)
         t.setdefault("metadata", {}).update(meta)
         self._json(200, t, TABLE_CT)
 

@@ -75,6 +75,7 @@ class APIServer:
         self.epoch = epoch or _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
         self.version = version
         self.admission_plugins = admission.DEFAULT_PLUGINS
+        self.cache_scope = object()  # identifies this server's objects in shared caches
         self.tokens: dict[str, tuple[str, tuple]] = {}
 
     # -- helpers ----------------------------------------------------------
@@ -388,11 +389,13 @@ class APIServer:
             meta["uid"] = old["metadata"]["uid"]
         has_status = info.plural not in _NO_STATUS and "status" in info.subresources
         if subresource == "status":
+            # The status strategies keep the stored spec; annotations may change
+            # (the deployment controller records revisions this way).
             new = clone(old)
             new["status"] = obj.get("status", {})
-            if info.plural == "pods":
-                # the kubelet may set conditions only through status; metadata is ignored here
-                pass
+            annotations = (obj.get("metadata") or {}).get("annotations")
+            if isinstance(annotations, dict) and info.plural != "pods":
+                new["metadata"]["annotations"] = annotations
             obj = new
         elif subresource == "finalize":
             new = clone(old)
@@ -554,9 +557,9 @@ class APIServer:
             return clone(self.storage.update(key, new, rv, info, name))
         return self.storage.delete(key, rv, info, name)
 
-    # The garbage collector (controllers issue) honours Foreground and Orphan
-    # finalizers; until one runs, deletion acts as Background.
-    gc_finalizers_enabled = False
+    # Foreground and Orphan deletion add the finalizers that the garbage
+    # collector in kube-controller-manager honours.
+    gc_finalizers_enabled = True
 
     @staticmethod
     def _grace_period(info: ResourceInfo, obj: dict, options: dict) -> int:

@@ -60,5 +60,11 @@ class EventRecorder:
             pass  # e.g. the namespace is terminating or gone
 
     def _event_name(self, meta: dict) -> str:
-        # <object name>.<16 hex digits>, like client-go's "%v.%x" of the object name and time
-        return f"{meta.get('name', 'unknown')}.{self.client.apiserver.rng.getrandbits(64):016x}"
+        """``<object name>.<UnixNano in hex>``, as client-go names events, so that events
+        sort by name in the order they happened (kubectl describe relies on it)."""
+        api = self.client.apiserver
+        nanos = int(api.epoch.timestamp()) * 1_000_000_000 + int(round(api.clock.now * 1e9))
+        # Unique across every recorder of this cluster, even within one simulated instant.
+        nanos = max(nanos, getattr(api, "last_event_nanos", 0) + 1)
+        api.last_event_nanos = nanos
+        return f"{meta.get('name', 'unknown')}.{nanos:x}"

@@ -13,6 +13,20 @@ import importlib
 CONTROLLERS = {
     "namespace": "kernelsim.controllers.namespace:NamespaceController",
     "serviceaccount": "kernelsim.controllers.serviceaccount:ServiceAccountController",
+    "garbagecollector": "kernelsim.controllers.garbagecollector:GarbageCollectorController",
+    "nodeipam": "kernelsim.controllers.nodeipam:NodeIpamController",
+    "nodelifecycle": "kernelsim.controllers.nodelifecycle:NodeLifecycleController",
+    "endpoint": "kernelsim.controllers.endpoints:EndpointsController",
+    "endpointslice": "kernelsim.controllers.endpointslice:EndpointSliceController",
+    "replicaset": "kernelsim.controllers.replicaset:ReplicaSetController",
+    "deployment": "kernelsim.controllers.deployment:DeploymentController",
+    "statefulset": "kernelsim.controllers.statefulset:StatefulSetController",
+    "daemonset": "kernelsim.controllers.daemonset:DaemonSetController",
+    "job": "kernelsim.controllers.job:JobController",
+    "cronjob": "kernelsim.controllers.cronjob:CronJobController",
+    "ttl-after-finished": "kernelsim.controllers.ttlafterfinished:TTLAfterFinishedController",
+    "persistentvolume-binder": "kernelsim.controllers.persistentvolume:PersistentVolumeController",
+    "storage-provisioner": "kernelsim.controllers.provisioner:ProvisionerController",
 }
 
 

@@ -65,6 +65,13 @@ class NodeLifecycleController(Controller):
         elif resource == "pods":
             informer.add_handlers(self._pod_changed, lambda old, new: self._pod_changed(new))
 
+    def _node_deleted(self, node: dict) -> None:
+        name = node["metadata"]["name"]
+        for pkey, (timer, pod_node) in list(self._evictions.items()):
+            if pod_node == name:
+                timer.cancel()
+                del self._evictions[pkey]
+
     def start(self) -> None:
         super().start()
         self.loop.call_later(NODE_MONITOR_PERIOD, self._monitor, "node-controller monitor", background=True)

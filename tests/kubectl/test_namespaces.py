@@ -13,8 +13,9 @@ def test_get_namespaces_lists_the_four_system_namespaces(kubectl):
     table = rows(r.stdout)
     assert table[0] == ["NAME", "STATUS", "AGE"]
     names = {row[0]: row[1] for row in table[1:]}
+    # the four system namespaces, plus the one the dashboard addon lives in
     assert names == {"default": "Active", "kube-node-lease": "Active", "kube-public": "Active",
-                     "kube-system": "Active"}
+                     "kube-system": "Active", "kubernetes-dashboard": "Active"}
 
 
 def test_create_namespace_and_switch_to_it(cluster, kubectl):
@@ -67,7 +68,7 @@ def test_creating_in_a_missing_namespace_is_refused(cluster, kubectl):
     r = kubectl("run web --image=nginx -n nowhere")
     assert r.returncode == 1
     assert r.stderr == 'Error from server (NotFound): namespaces "nowhere" not found\n'
-    assert cluster.api.list("pods") == []
+    assert cluster.api.list("pods", "nowhere") == []
 
 
 def test_every_namespace_gets_a_default_service_account(cluster, kubectl):

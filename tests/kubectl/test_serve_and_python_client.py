@@ -39,7 +39,8 @@ def test_kubectl_and_kubens_in_a_terminal(served):
     assert r.returncode == 0 and "kube-node-lease" in r.stdout, r.stderr
     assert sh(env, "kubectl", "create", "namespace", "team-a").returncode == 0
     r = sh(env, "kubens")
-    assert r.stdout.split() == ["default", "kube-node-lease", "kube-public", "kube-system", "team-a"]
+    assert r.stdout.split() == ["default", "kube-node-lease", "kube-public", "kube-system", "kubernetes-dashboard",
+                                "team-a"]
     r = sh(env, "kubens", "team-a")
     assert r.returncode == 0
     assert r.stdout.endswith('Active namespace is "team-a".\n')
@@ -65,7 +66,9 @@ def test_official_python_client(served):
     assert [p.metadata.name for p in v1.list_namespaced_pod("py").items] == ["hello"]
     patched = v1.patch_namespaced_pod("hello", "py", {"metadata": {"labels": {"tier": "front"}}})
     assert patched.metadata.labels == {"app": "hello", "tier": "front"}
-    v1.delete_namespaced_pod("hello", "py")
+    # The pod runs on a node, so a plain delete waits for its 30 s grace period;
+    # gracePeriodSeconds=0 removes it at once, as on a real cluster.
+    v1.delete_namespaced_pod("hello", "py", grace_period_seconds=0)
     assert v1.list_namespaced_pod("py").items == []
     with pytest.raises(client.ApiException) as e:
         v1.read_namespaced_pod("hello", "py")

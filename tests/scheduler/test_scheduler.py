@@ -1,5 +1,6 @@
 """The scheduler in a simulated cluster: Nodes are made by hand (no kubelets here)."""
 
+from tests.conftest import BARE
 import pytest
 
 from kernelsim.scheduler import Scheduler
@@ -192,7 +193,7 @@ def test_same_seed_same_placement(cluster, api, scheduler):
     first = [node_of(api, f"web-{i}") for i in range(4)]
 
     import kernelsim
-    with kernelsim.Cluster(seed=0, epoch="2026-11-26T09:00:00Z") as again:
+    with kernelsim.Cluster(seed=0, epoch="2026-11-26T09:00:00Z", **BARE) as again:
         other = again._internal
         Scheduler(other, again.loop).start()
         small_cluster(other)
