@@ -163,14 +163,14 @@ class Cluster:
             self.share()
 
     # -- machines -------------------------------------------------------------------
-    def _add_machine(self, name: str, role: str) -> "Machine":
+    def _add_machine(self, name: str, role: str, capacity: dict | None = None) -> "Machine":
         index = len(self.machines)
         m = Machine(name, role, index)
         self.cloud.create_instance(name)
         m.runtime = ContainerRuntime(self.loop, name, tracer=self.tracer)
         static = control_plane_manifests(name, m.ip) if role == "control-plane" else ()
         m.kubelet = Kubelet(self._internal.with_source(f"kubelet({name})"), self.loop, name, m.runtime, self.network,
-                            role=role, static_pods=static, tracer=self.tracer)
+                            role=role, static_pods=static, tracer=self.tracer, capacity=capacity)
         m.kubelet.node_ip = m.ip
         m.kubelet.volume_store = self.volume_store
         m.runtime.network_hook = self._fetch_from
@@ -184,8 +184,9 @@ class Cluster:
             self.traffic.runtimes[name] = m.runtime
         return m
 
-    def add_node(self, name: str | None = None, role: str = "worker") -> str:
-        """Add a machine: its kubelet registers a Node, and DaemonSets and waiting pods follow."""
+    def add_node(self, name: str | None = None, role: str = "worker", cpu: str = "2", memory: str = "4Gi") -> str:
+        """Add a machine (``cpu`` cores, ``memory`` of RAM): its kubelet registers a Node, and
+        DaemonSets and pods waiting for room follow.  Returns the node's name."""
         if name is None:
             n = sum(1 for m in self.machines.values() if m.role == role) + 1
             prefix = "master" if role == "control-plane" else "worker"
@@ -195,7 +196,8 @@ class Cluster:
         if name in self.machines:
             raise ValueError(f"a machine named {name!r} already exists")
         with self.lock:
-            self._add_machine(name, role)
+            self._add_machine(name, role, {"cpu": str(cpu), "memory": str(memory), "pods": "110",
+                                           "ephemeral-storage": "20Gi"})
         return name
 
     def _machine(self, name: str) -> "Machine":
