@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .api import errors
-from .apiserver.bootstrap import bootstrap_cluster, new_apiserver
+from .apiserver.bootstrap import bootstrap_cluster, new_apiserver, reconcile_master_endpoints
 from .apiserver.http import APIHTTPServer
 from .client.client import Client
 from .controllers.manager import ControllerManager
@@ -140,11 +140,14 @@ class Cluster:
                     self._add_machine(f"master-{i + 1}", "control-plane")
                 for i in range(workers):
                     self._add_machine(f"worker-{i + 1}", "worker")
+                reconcile_master_endpoints(self.apiserver, [m.ip for m in self.machines.values()
+                                                            if m.role == "control-plane"])
             if addons:
                 self._internal.with_source("kubeadm").apply(addon_objects())
         self.traffic = Traffic(self._internal, self.network, {n: m.proxy for n, m in self.machines.items()},
                                {n: m.runtime for n, m in self.machines.items()}, self.dns, tracer=self.tracer)
         self.apiserver.pod_log = self._pod_log
+        self.apiserver.pod_exec = self._pod_exec
         self._token = secrets.token_hex(16)
         self._http = APIHTTPServer(self.apiserver, self.lock, self._token, idle_hook=self._waiting_request).start()
         self._tmp = tempfile.TemporaryDirectory(prefix="kernelsim-")
@@ -233,6 +236,14 @@ class Cluster:
             c = query.get("container") or (containers[0] if containers else "")
             raise errors.bad_request(f'container "{c}" in pod "{name}" is waiting to start: ContainerCreating')
         return self.machines[node].kubelet.pod_log(namespace, name, query)
+
+    def _pod_exec(self, namespace: str, name: str, container: str | None, argv: list[str]):
+        """The exec subresource: kube-apiserver asks the pod's kubelet to run a command."""
+        pod = self.apiserver.storage.get(f"/registry/pods/{namespace}/{name}")
+        node = ((pod or {}).get("spec") or {}).get("nodeName")
+        if not node or node not in self.machines:
+            raise errors.bad_request(f"pod {name} does not have a host assigned")
+        return self.machines[node].kubelet.exec(namespace, name, container, argv)
 
     def _fetch_from(self, from_ip: str, url: str, timeout: float = 10.0):
         """What `wget`/`curl` inside a container reach: the cluster network as seen from ``from_ip``."""

@@ -41,3 +41,34 @@ def bootstrap_cluster(api: APIServer) -> None:
     except errors.StatusError as e:
         if e.code != 409:
             raise
+
+
+def reconcile_master_endpoints(api: APIServer, master_ips: list[str]) -> None:
+    """The ``kubernetes`` Service's Endpoints and EndpointSlice: the apiservers themselves
+    (kube-apiserver's master endpoint reconciler), so kube-proxy can route 10.96.0.1:443."""
+    ctx = RequestContext(user="system:apiserver", source="kube-apiserver")
+    ports = [{"name": "https", "port": 6443, "protocol": "TCP"}]
+    objects = [
+        (resources.by_plural("", "endpoints"), {
+            "apiVersion": "v1", "kind": "Endpoints",
+            "metadata": {"name": "kubernetes", "namespace": "default",
+                         "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+            "subsets": [{"addresses": [{"ip": ip} for ip in master_ips], "ports": ports}]}),
+        (resources.by_plural("discovery.k8s.io", "endpointslices"), {
+            "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"name": "kubernetes", "namespace": "default",
+                         "labels": {"kubernetes.io/service-name": "kubernetes"}},
+            "addressType": "IPv4",
+            "endpoints": [{"addresses": [ip], "conditions": {"ready": True}} for ip in master_ips],
+            "ports": ports}),
+    ]
+    for info, obj in objects:
+        try:
+            current = api.get(info, "default", "kubernetes", ctx)
+        except errors.StatusError as e:
+            if e.code != 404:
+                raise
+            api.create(info, "default", obj, ctx)
+            continue
+        obj["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
+        api.update(info, "default", "kubernetes", obj, ctx)

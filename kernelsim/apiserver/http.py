@@ -19,7 +19,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from ..api import errors, resources
-from . import protobuf
+from . import protobuf, stream
 from .certs import serving_certs
 from .server import APIServer, RequestContext
 
@@ -270,6 +270,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._watch(info, ns, q, ctx, want_table)
         if method == "GET" and name and sub == "log":
             return self._log(ns, name, q)
+        if name and sub == "exec" and info.plural == "pods":
+            return self._exec(ns, name)
         with self.front.lock:
             if method == "GET":
                 if name is None:
@@ -348,6 +350,36 @@ class _Handler(BaseHTTPRequestHandler):
                     f'container "{c}" in pod "{name}" is waiting to start: ContainerCreating')
             text = reader(ns, name, q)
         self._send(200, text.encode(), "text/plain")
+
+    def _exec(self, ns, name):
+        api = self.front.apiserver
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        argv = query.get("command") or []
+        container = (query.get("container") or [None])[0]
+        if query.get("stdin", ["false"])[0] == "true" or query.get("tty", ["false"])[0] == "true":
+            raise errors.bad_request("the simulated cluster runs `kubectl exec` without -i/-t: "
+                                     "give the command after --, e.g. kubectl exec web -- cat /etc/hostname")
+        if self.headers.get("Upgrade", "").lower() != "websocket":
+            raise errors.bad_request("Upgrade request required")
+        protocol = stream.choose_protocol(self.headers.get("Sec-WebSocket-Protocol", ""))
+        if protocol is None:
+            raise errors.bad_request("unable to upgrade: no supported stream protocol (v5.channel.k8s.io)")
+        with self.front.lock:
+            pods = resources.by_plural("", "pods")
+            api.get(pods, ns, name, RequestContext(source=self._source()))
+            runner = getattr(api, "pod_exec", None)
+            if runner is None:
+                raise errors.bad_request("exec is not available in this cluster")
+            code, output = runner(ns, name, container, argv)
+        self.send_response(101)
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", stream.accept_key(self.headers.get("Sec-WebSocket-Key", "")))
+        self.send_header("Sec-WebSocket-Protocol", protocol)
+        self.end_headers()
+        self.wfile.write(stream.exec_messages(output, code, argv))
+        self.wfile.flush()
+        self.close_connection = True
 
     # -- watch --------------------------------------------------------------------
     def _watch(self, info, ns, q, ctx, want_table: bool):
