@@ -209,7 +209,9 @@ class PodWorker:
             # the volume manager retries with exponential back-off (500ms doubling, at most ~2 minutes)
             self.mount_retry = min(122.0, max(0.5, self.mount_retry * 2))
             if self._mount_timer is None or self._mount_timer.cancelled or self._mount_timer.when <= k.loop.now:
-                self._mount_timer = self.queue_sync(self.mount_retry, background=True)
+                # The first retries are expected work (a claim is usually bound within seconds),
+                # so settle() waits for them; a mount that keeps failing becomes background.
+                self._mount_timer = self.queue_sync(self.mount_retry, background=self.mount_retry > 8)
             return False
 
     def sync_init_containers(self) -> bool:
