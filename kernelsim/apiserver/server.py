@@ -716,13 +716,14 @@ class APIServer:
         self._trace(ctx, "WATCH", info, namespace)
         pred = self._predicate(info, label_selector, field_selector)
         prefix = list_prefix(info, namespace)
+        node_name = _node_name_requirement(info, field_selector)
         initial = send_initial_events if send_initial_events is not None else resource_version in ("", "0")
         if initial:
             since = self.storage.revision
             for o in self.storage.list(prefix):
                 if pred is None or pred(o):
                     deliver(WatchEvent("ADDED", clone(o), int(o["metadata"]["resourceVersion"])))
-            w = self.storage.watch(prefix, deliver, since=since, predicate=pred)
+            w = self.storage.watch(prefix, deliver, since=since, predicate=pred, node_name=node_name)
             if send_initial_events:
                 deliver(WatchEvent("BOOKMARK", {
                     "kind": info.kind, "apiVersion": info.group_version,
@@ -733,7 +734,7 @@ class APIServer:
             since = int(resource_version)
         except ValueError:
             raise errors.bad_request(f'invalid resource version: {resource_version}')
-        return self.storage.watch(prefix, deliver, since=since, predicate=pred)
+        return self.storage.watch(prefix, deliver, since=since, predicate=pred, node_name=node_name)
 
     def stop_watch(self, w) -> None:
         self.storage.stop_watch(w)
@@ -755,6 +756,19 @@ class APIServer:
     def etcd_keys(self, prefix: str = "/registry/") -> list[str]:
         """The keys in etcd under ``prefix`` (for the course: what etcd holds)."""
         return [kv.key for kv in self.storage.etcd.range(prefix)[0]]
+
+
+def _node_name_requirement(info: ResourceInfo, field_selector: str) -> str | None:
+    """The node of a ``spec.nodeName=<node>`` pod field selector (an indexed watch), if any."""
+    if info.group != "" or info.plural != "pods" or not field_selector:
+        return None
+    from ..api import selectors
+
+    for field, op, value in selectors.normalize_field_selector(
+            selectors.parse_field_selector(field_selector)).requirements():
+        if field == "spec.nodeName" and op in ("=", "==") and value:
+            return value
+    return None
 
 
 def _spec_of(obj: dict) -> dict:

@@ -31,10 +31,14 @@ class Watcher:
     """One watch: a key prefix, a filter and a delivery function."""
 
     def __init__(self, prefix: str, deliver: Callable[[WatchEvent], None],
-                 predicate: Callable[[dict], bool] | None = None):
+                 predicate: Callable[[dict], bool] | None = None, node_name: str | None = None):
         self.prefix = prefix
         self.deliver = deliver
         self.predicate = predicate
+        # A pod watch with fieldSelector spec.nodeName=<node> (every kubelet has one) is
+        # indexed by node, as the watch cache's pod indexer does, so that an event is
+        # offered only to the kubelets it concerns.
+        self.node_name = node_name
         self.stopped = False
 
     def offer(self, ev: WatchEvent, old: dict | None) -> None:
@@ -85,7 +89,8 @@ class Storage:
         self._prefixes = {r.etcd_prefix() + "/" for r in REGISTRY}
         self._history: deque[tuple[str, str, WatchEvent, dict | None]] = deque(maxlen=self.HISTORY)
         self._oldest = etcd.revision  # history covers revisions > _oldest
-        self._watchers: list[Watcher] = []
+        self._watchers: dict[str, list[Watcher]] = {}          # prefix -> watchers
+        self._node_watchers: dict[tuple, list[Watcher]] = {}   # (prefix, node name) -> watchers
         for kv in etcd.range("/registry/")[0]:
             obj = self._decode(kv.value, kv.mod_revision)
             self._bucket(kv.key)[kv.key] = obj
@@ -137,12 +142,12 @@ class Storage:
                 gone = clone(old)
                 gone["metadata"]["resourceVersion"] = str(e.kv.mod_revision)
                 ev = WatchEvent("DELETED", gone, e.kv.mod_revision)
-            self._history.append((self._resource_prefix(key), key, ev, old))
+            rp = self._resource_prefix(key)
+            self._history.append((rp, key, ev, old))
             if len(self._history) == self._history.maxlen:
                 self._oldest = self._history[0][2].revision - 1
-            for w in list(self._watchers):
-                if key.startswith(w.prefix):
-                    w.offer(ev, old)
+            for w in self._watchers_for(rp, key, ev.object, old):
+                w.offer(ev, old)
 
     # -- reads ----------------------------------------------------------
     @property
@@ -192,32 +197,51 @@ class Storage:
         out["metadata"]["resourceVersion"] = str(resp.revision)
         return out
 
+    def _watchers_for(self, rp: str, key: str, obj: dict, old: dict | None) -> list[Watcher]:
+        rest = key[len(rp):]
+        prefixes = [rp]
+        if "/" in rest:
+            prefixes.append(rp + rest.split("/", 1)[0] + "/")
+        out = []
+        nodes = {((obj.get("spec") or {}).get("nodeName")), ((old or {}).get("spec") or {}).get("nodeName")}
+        nodes.discard(None)
+        for p in prefixes:
+            out.extend(self._watchers.get(p, ()))
+            for n in nodes:
+                out.extend(self._node_watchers.get((p, n), ()))
+        return out
+
     def _trace(self, verb: str, key: str, detail: str) -> None:
         if self.tracer is not None:
             self.tracer.record("kube-apiserver", "etcd", verb, key, detail)
 
     # -- watch ----------------------------------------------------------
     def watch(self, prefix: str, deliver: Callable[[WatchEvent], None], *,
-              since: int | None = None, predicate=None) -> Watcher:
+              since: int | None = None, predicate=None, node_name: str | None = None) -> Watcher:
         """Watch ``prefix``; replay events after revision ``since`` first.
 
         ``since`` older than the cache window raises 410 Expired, the way
         kube-apiserver answers "too old resource version".
         """
-        w = Watcher(prefix, deliver, predicate)
+        w = Watcher(prefix, deliver, predicate, node_name)
         if since is not None:
             if since < self._oldest or since < self.etcd.compacted_revision:
                 raise errors.gone(f"too old resource version: {since} ({self._oldest + 1})")
             for _, key, ev, old in list(self._history):
                 if ev.revision > since and key.startswith(prefix):
                     w.offer(ev, old)
-        self._watchers.append(w)
+        self._registry(w).append(w)
         return w
+
+    def _registry(self, w: Watcher) -> list[Watcher]:
+        if w.node_name is not None:
+            return self._node_watchers.setdefault((w.prefix, w.node_name), [])
+        return self._watchers.setdefault(w.prefix, [])
 
     def stop_watch(self, w: Watcher) -> None:
         w.stop()
         try:
-            self._watchers.remove(w)
+            self._registry(w).remove(w)
         except ValueError:
             pass
 
