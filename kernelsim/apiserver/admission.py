@@ -14,14 +14,14 @@ SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 # Each plugin: (name, function(request) -> None), run in this order.
 # The mutating plugins ServiceAccount (the account's name), Priority and
 # DefaultTolerationSeconds live with defaulting in kernelsim.api.defaults.
-DEFAULT_PLUGINS = ("NamespaceLifecycle",)
+DEFAULT_PLUGINS = ("NamespaceLifecycle", "ResourceQuota")
 
 
 class AdmissionRequest:
     """What an admission plugin sees: the operation, the resource and the objects."""
 
     def __init__(self, operation: str, info, namespace: str | None, name: str, obj: dict | None,
-                 old: dict | None, get_namespace):
+                 old: dict | None, get_namespace, list_objects=None):
         self.operation = operation  # CREATE, UPDATE, DELETE
         self.info = info
         self.namespace = namespace
@@ -29,6 +29,7 @@ class AdmissionRequest:
         self.object = obj
         self.old = old
         self.get_namespace = get_namespace  # name -> Namespace object or None
+        self.list_objects = list_objects    # (resource, namespace) -> objects
 
 
 def namespace_lifecycle(req: AdmissionRequest) -> None:
@@ -52,8 +53,59 @@ def namespace_lifecycle(req: AdmissionRequest) -> None:
             info.group)
 
 
+class _Lister:
+    """What the quota evaluators need from the API: list(resource, namespace)."""
+
+    def __init__(self, list_fn):
+        self._list = list_fn
+
+    def list(self, resource: str, namespace: str | None = None) -> list[dict]:
+        return self._list(resource, namespace)
+
+
+def resource_quota(req: AdmissionRequest) -> None:
+    """ResourceQuota: refuse a create that would take a namespace over one of its quotas."""
+    from ..api import quota
+
+    if req.operation != "CREATE" or not req.info.namespaced or req.info.plural == "events" \
+            or req.list_objects is None:
+        return
+    quotas = req.list_objects("resourcequotas", req.namespace)
+    if not quotas:
+        return
+    requested = quota.object_usage(req.info, req.object or {})
+    lister = _Lister(req.list_objects)
+    compute = ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory", "cpu", "memory")
+    for q in quotas:
+        hard = (q.get("spec") or {}).get("hard") or {}
+        if req.info.group == "" and req.info.plural == "pods":
+            # A quota on compute resources makes them mandatory for every container.
+            spec = (req.object or {}).get("spec") or {}
+            for name in sorted(k for k in hard if k in compute):
+                kind, _, res = name.rpartition(".")
+                kind = kind or "requests"
+                missing = [c.get("name", "") for c in spec.get("containers") or []
+                           if res not in ((c.get("resources") or {}).get(kind) or {})]
+                if missing:
+                    raise errors.forbidden(req.info.plural, req.name,
+                                           f"failed quota: {q['metadata']['name']}: must specify {name} for: "
+                                           f"{','.join(missing)}")
+        relevant = {k: v for k, v in requested.items() if k in hard}
+        if not relevant:
+            continue
+        used = quota.usage(lister, req.namespace, {k: hard[k] for k in relevant})
+        over = quota.exceeded(hard, used, relevant)
+        if over:
+            fmt = lambda d: ",".join(f"{k}={quota.format_value(k, d[k])}" for k in over)  # noqa: E731
+            raise errors.forbidden(
+                req.info.plural, req.name,
+                f"exceeded quota: {q['metadata']['name']}, requested: {fmt(relevant)}, used: {fmt(used)}, "
+                f"limited: {fmt(hard)}", req.info.group)
+
+
 PLUGINS = {
     "NamespaceLifecycle": namespace_lifecycle,
+    "ResourceQuota": resource_quota,
 }
 
 

@@ -121,8 +121,14 @@ class APIServer:
             return None
         return self.storage.get(object_key(resources.by_plural("", "namespaces"), None, name))
 
+    def _list_objects(self, resource: str, namespace: str | None) -> list[dict]:
+        from ..client.client import resolve_resource
+
+        info = resolve_resource(resource)
+        return self.storage.list(list_prefix(info, namespace if info.namespaced else None))
+
     def _admit(self, op: str, info, namespace, name, obj, old) -> None:
-        req = admission.AdmissionRequest(op, info, namespace, name, obj, old, self._namespace)
+        req = admission.AdmissionRequest(op, info, namespace, name, obj, old, self._namespace, self._list_objects)
         admission.admit(req, self.admission_plugins)
 
     def _key(self, info, namespace, name) -> str:
