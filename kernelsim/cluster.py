@@ -312,11 +312,14 @@ class Cluster:
         self.clock.pause()
 
     def _waiting_request(self) -> None:
-        """A request (a watch) is waiting for something to happen: without the
-        real-time driver, move simulated time to the next piece of work."""
+        """A request (a watch, ``logs -f``) is waiting for something to happen: without
+        the real-time driver, move simulated time to the next piece of work (foreground
+        work first, else the next background timer)."""
         if self.clock.running:
             return
         nxt = self.loop.next_work()
+        if nxt is None:
+            nxt = self.loop.peek()  # only background work left (heartbeats, a program's sleep)
         if nxt is not None:
             self.loop.run_until(nxt)
 

@@ -340,16 +340,51 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _log(self, ns, name, q):
         api = self.front.apiserver
-        with self.front.lock:
-            pod = api.get(resources.by_plural("", "pods"), ns, name, RequestContext(source=self._source()))
-            reader = getattr(api, "pod_log", None)
-            if reader is None:
-                containers = [c.get("name") for c in (pod.get("spec") or {}).get("containers", [])]
-                c = q.get("container") or (containers[0] if containers else "")
-                raise errors.bad_request(
-                    f'container "{c}" in pod "{name}" is waiting to start: ContainerCreating')
-            text = reader(ns, name, q)
-        self._send(200, text.encode(), "text/plain")
+        pods = resources.by_plural("", "pods")
+
+        def read():
+            with self.front.lock:
+                api.get(pods, ns, name, RequestContext(source=self._source()))
+                reader = getattr(api, "pod_log", None)
+                if reader is None:
+                    raise errors.bad_request(f'container in pod "{name}" is waiting to start: ContainerCreating')
+                return reader(ns, name, q)
+
+        text = read()
+        if q.get("follow") not in ("true", "1"):
+            return self._send(200, text.encode(), "text/plain")
+        # -f: stream what the container prints until its pod finishes or the client goes away.
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        follow_q = {k: v for k, v in q.items() if k != "tailLines"}
+        try:
+            if text:
+                self._chunk(text.encode())
+            with self.front.lock:
+                seen = len(api.pod_log(ns, name, follow_q))  # everything up to now has been answered
+            while not self.front._closing.is_set():
+                time.sleep(0.1)
+                with self.front.lock:
+                    if self.front.idle_hook is not None:
+                        self.front.idle_hook()
+                    pod = api.storage.get(f"/registry/pods/{ns}/{name}")
+                    if pod is None:
+                        break
+                    try:
+                        full = api.pod_log(ns, name, follow_q)
+                    except errors.StatusError:
+                        break
+                if len(full) > seen:
+                    self._chunk(full[seen:].encode())
+                    seen = len(full)
+                if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+                    break
+            self._chunk(b"")
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
+        self.close_connection = True
 
     def _exec(self, ns, name):
         api = self.front.apiserver

@@ -165,3 +165,15 @@ def test_logs_and_exec(cluster, kubectl):
     r = kubectl("exec hello -- sh -c 'echo from exec; exit 3'")
     assert (r.stdout, r.returncode) == ("from exec\n", 3)
     assert "command terminated with exit code 3" in r.stderr
+
+
+def test_logs_follow_previous_and_tail(cluster, kubectl):
+    kubectl("run counter --image=busybox --restart=Never -- sh -c 'for i in 1 2 3; do echo tick $i; sleep 2; done'")
+    cluster.advance(1)
+    r = kubectl("logs -f counter", timeout=60)
+    assert (r.returncode, r.stdout) == (0, "tick 1\ntick 2\ntick 3\n")
+    assert kubectl("logs counter --tail=1").stdout == "tick 3\n"
+    kubectl("run crash --image=kernelsim/crash")
+    cluster.advance(60)
+    previous = kubectl("logs crash --previous")
+    assert previous.returncode == 0 and previous.stdout.strip()
