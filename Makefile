@@ -26,8 +26,20 @@ $(STAMP): pyproject.toml Makefile
 	$(PY) -m pip install -q -e ".[course,test]"
 	@touch $(STAMP)
 
-lab: setup
-	$(VENV)/bin/jupyter lab --notebook-dir=course
+# JupyterLab with the same settings as Binder (binder/configure-lab), opened on
+# the course index; LANG=ko... (or `make lab LANG=ko`) opens the Korean course.
+COURSE_LANG    := $(if $(filter ko%,$(LANG)),ko,en)
+LAB_CONFIGURED := $(VENV)/.kernelsim-lab-configured
+
+$(LAB_CONFIGURED): $(STAMP) binder/configure-lab
+	binder/configure-lab $(VENV)
+	@touch $@
+
+lab: setup $(LAB_CONFIGURED)
+	KUBECONFIG="$${KERNELSIM_HOME:-$$HOME/.kernelsim}/kubeconfig" $(VENV)/bin/jupyter lab \
+	  --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=course \
+	  --LabApp.default_url=/lab/tree/$(COURSE_LANG)/00_index.ipynb \
+	  $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
 test: setup
 	$(PY) -m pytest -q
