@@ -7,7 +7,6 @@ real-time driver for notebooks.
 
 from __future__ import annotations
 
-import atexit
 import datetime as _dt
 import os
 import secrets

@@ -114,7 +114,7 @@ class APIServer:
 
     def _check_verb(self, info: ResourceInfo, verb: str) -> None:
         if verb not in info.verbs:
-            raise errors.method_not_allowed(f"the server does not allow this method on the requested resource")
+            raise errors.method_not_allowed("the server does not allow this method on the requested resource")
 
     def _namespace(self, name: str | None) -> dict | None:
         if not name:
@@ -476,9 +476,9 @@ class APIServer:
         if ct not in ("application/strategic-merge-patch+json", "application/merge-patch+json",
                       "application/json-patch+json"):
             raise errors.StatusError(415, "UnsupportedMediaType",
-                                     f"the body of the request was in an unknown format - accepted media types "
-                                     f"include: application/json-patch+json, application/merge-patch+json, "
-                                     f"application/apply-patch+yaml, application/strategic-merge-patch+json")
+                                     "the body of the request was in an unknown format - accepted media types "
+                                     "include: application/json-patch+json, application/merge-patch+json, "
+                                     "application/apply-patch+yaml, application/strategic-merge-patch+json")
         if subresource == "scale":
             current = self.get_scale(info, namespace, name, ctx)
             patched = patching.apply_patch(current, body, ct, schema.definition_name("autoscaling", "v1", "Scale"))
@@ -770,9 +770,9 @@ def _node_name_requirement(info: ResourceInfo, field_selector: str) -> str | Non
         return None
     from ..api import selectors
 
-    for field, op, value in selectors.normalize_field_selector(
+    for name, op, value in selectors.normalize_field_selector(
             selectors.parse_field_selector(field_selector)).requirements():
-        if field == "spec.nodeName" and op in ("=", "==") and value:
+        if name == "spec.nodeName" and op in ("=", "==") and value:
             return value
     return None
 

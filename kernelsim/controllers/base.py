@@ -43,6 +43,20 @@ class Controller:
     def enqueue(self, obj: dict) -> None:
         self.queue.add(object_key(obj))
 
+    def enqueue_owner_of(self, kind: str):
+        """A handler for dependents (pods of a StatefulSet, Jobs of a CronJob, ...) that
+        enqueues their controlling ``kind`` owner; for add, update and delete alike."""
+        def handler(obj: dict, *rest) -> None:
+            dependent = rest[-1] if rest else obj
+            for ref in dependent["metadata"].get("ownerReferences") or []:
+                if ref.get("controller") and ref.get("kind") == kind:
+                    self.queue.add(f"{dependent['metadata'].get('namespace')}/{ref['name']}")
+        return handler
+
+    def now(self):
+        """The cluster's current (simulated) time as a datetime."""
+        return self.client.apiserver.now()
+
     def _process(self, key: str) -> None:
         try:
             self.sync(key)

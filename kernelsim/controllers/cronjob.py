@@ -27,7 +27,7 @@ from ..client.events import EventRecorder
 from .base import Controller
 from .history import controlled_by, controller_ref
 from .job import format_time
-from .statefulset import owner_key, parse_time
+from .statefulset import parse_time
 
 SCHEDULED_TIMESTAMP = "batch.kubernetes.io/cronjob-scheduled-timestamp"
 UTC = _dt.timezone.utc
@@ -172,14 +172,8 @@ class CronJobController(Controller):
         if resource == "cronjobs":
             super().register_handlers(resource, informer)
         else:
-            def on_job(obj, *rest):
-                key = owner_key(rest[-1] if rest else obj, "CronJob")
-                if key:
-                    self.queue.add(key)
-            informer.add_handlers(on_job, on_job, on_job)
-
-    def now(self) -> _dt.datetime:
-        return self.client.apiserver.now()
+            handler = self.enqueue_owner_of("CronJob")
+            informer.add_handlers(handler, handler, handler)
 
     def wake_at(self, key: str, when: _dt.datetime) -> None:
         """Come back at the next scheduled time.  Waiting for a schedule is

@@ -22,7 +22,7 @@ from ..api.objects import clone
 from ..client.events import EventRecorder
 from . import history
 from .base import Controller
-from .statefulset import is_running_and_available, is_running_and_ready, is_terminating, owner_key, parse_time
+from .statefulset import is_running_and_available, is_running_and_ready, is_terminating, parse_time
 
 TEMPLATE_GENERATION_LABEL = "pod-template-generation"
 BACKOFF_INITIAL, BACKOFF_MAX = 1.0, 900.0  # failed daemon pods are replaced with back-off
@@ -167,19 +167,13 @@ class DaemonSetController(Controller):
         if resource == "daemonsets":
             super().register_handlers(resource, informer)
         elif resource == "pods":
-            def on_pod(obj, *rest):
-                key = owner_key(rest[-1] if rest else obj, "DaemonSet")
-                if key:
-                    self.queue.add(key)
-            informer.add_handlers(on_pod, on_pod, on_pod)
+            handler = self.enqueue_owner_of("DaemonSet")
+            informer.add_handlers(handler, handler, handler)
         elif resource == "nodes":
             def on_node(*objs):
                 for ds in self.cache().list():
                     self.enqueue(ds)
             informer.add_handlers(on_node, on_node, on_node)
-
-    def now(self) -> _dt.datetime:
-        return self.client.apiserver.now()
 
     # -- syncDaemonSet ----------------------------------------------------------------------
     def sync(self, key: str) -> None:

@@ -104,7 +104,7 @@ def scaled_value(value, total: int, round_up: bool) -> int:
             raise ValueError(f'invalid value for IntOrString: invalid value "{value}"') from None
         v = pct * total / 100
         return math.ceil(v) if round_up else math.floor(v)
-    raise ValueError(f'invalid value for IntOrString: invalid type: string is not a percentage')
+    raise ValueError('invalid value for IntOrString: invalid type: string is not a percentage')
 
 
 def is_rolling_update(d: dict) -> bool:

@@ -146,14 +146,8 @@ class JobController(Controller):
         if resource == "jobs":
             super().register_handlers(resource, informer)
         else:
-            def on_pod(obj, *rest):
-                key = owner_key(rest[-1] if rest else obj, "Job")
-                if key:
-                    self.queue.add(key)
-            informer.add_handlers(on_pod, on_pod, on_pod)
-
-    def now(self) -> _dt.datetime:
-        return self.client.apiserver.now()
+            handler = self.enqueue_owner_of("Job")
+            informer.add_handlers(handler, handler, handler)
 
     # -- syncJob ----------------------------------------------------------------------------
     def sync(self, key: str) -> None:

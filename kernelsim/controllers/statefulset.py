@@ -92,14 +92,8 @@ class StatefulSetController(Controller):
         if resource == "statefulsets":
             super().register_handlers(resource, informer)
         elif resource == "pods":
-            def on_pod(obj, *rest):
-                key = owner_key(rest[-1] if rest else obj, "StatefulSet")
-                if key:
-                    self.queue.add(key)
-            informer.add_handlers(on_pod, on_pod, on_pod)
-
-    def now(self) -> _dt.datetime:
-        return self.client.apiserver.now()
+            handler = self.enqueue_owner_of("StatefulSet")
+            informer.add_handlers(handler, handler, handler)
 
     # -- the sync loop (StatefulSetControl.UpdateStatefulSet) ------------------------------
     def sync(self, key: str) -> None:
