@@ -20,6 +20,7 @@ from .api import errors
 from .apiserver.bootstrap import bootstrap_cluster, new_apiserver, reconcile_master_endpoints
 from .apiserver.http import APIHTTPServer
 from .client.client import Client
+from .client.leaderelection import LeaderElector
 from .controllers.manager import ControllerManager
 from .addons.dns import ClusterDNS
 from .addons.manifests import addon_objects
@@ -38,6 +39,7 @@ from .sim import EventLoop, RealtimeDriver
 from .sim.trace import Tracer
 
 _current: "weakref.ref[Cluster] | None" = None
+BOOT_HEAD_START = 120.0  # seconds between "the cluster booted" and "now" for a wall-clock epoch
 
 
 @dataclass
@@ -106,8 +108,12 @@ class Cluster:
         self.tracer = Tracer(self.loop)
         if isinstance(epoch, str):
             epoch = _dt.datetime.fromisoformat(epoch.replace("Z", "+00:00"))
+        head_start = 0.0
         if epoch is None:
-            epoch = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+            # The cluster "booted" a couple of minutes ago: after the boot below, simulated
+            # time is moved on to now, so the ages kubectl computes from the wall clock match.
+            head_start = BOOT_HEAD_START
+            epoch = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0) - _dt.timedelta(seconds=head_start)
         self.apiserver = new_apiserver(self.loop, self.tracer, epoch)
         with self.lock:
             bootstrap_cluster(self.apiserver)
@@ -141,6 +147,9 @@ class Cluster:
                     self._add_machine(f"worker-{i + 1}", "worker")
                 reconcile_master_endpoints(self.apiserver, [m.ip for m in self.machines.values()
                                                             if m.role == "control-plane"])
+                leader = f"master-1_{self.apiserver.new_uid()}"
+                for component in ("kube-controller-manager", "kube-scheduler", "cloud-controller-manager"):
+                    LeaderElector(self._internal.with_source(component), self.loop, component, leader).start()
             if addons:
                 self._internal.with_source("kubeadm").apply(addon_objects())
         self.traffic = Traffic(self._internal, self.network, {n: m.proxy for n, m in self.machines.items()},
@@ -156,6 +165,8 @@ class Cluster:
                                             ca_pem=self._http.certs.ca_pem)
         self.clock = RealtimeDriver(self.loop, self.lock, speed)
         self.settle()
+        if head_start and self.now < head_start:
+            self.advance(head_start - self.now)
         if realtime if realtime is not None else _realtime_default():
             self.clock.start()
         _current = weakref.ref(self)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import queue
 import re
+import select
 import ssl
 import threading
 import time
@@ -366,6 +367,8 @@ class _Handler(BaseHTTPRequestHandler):
                 seen = len(api.pod_log(ns, name, follow_q))  # everything up to now has been answered
             while not self.front._closing.is_set():
                 time.sleep(0.1)
+                if self._client_gone():
+                    break
                 with self.front.lock:
                     if self.front.idle_hook is not None:
                         self.front.idle_hook()
@@ -448,6 +451,8 @@ class _Handler(BaseHTTPRequestHandler):
                 try:
                     ev = events.get(timeout=min(0.1, left))
                 except queue.Empty:
+                    if self._client_gone():
+                        break  # nobody is waiting any more: stop moving time for them
                     if self.front.idle_hook is not None:
                         with self.front.lock:
                             self.front.idle_hook()
@@ -469,6 +474,19 @@ class _Handler(BaseHTTPRequestHandler):
             with self.front.lock:
                 api.stop_watch(w)
             self.close_connection = True
+
+    def _client_gone(self) -> bool:
+        """True once the client has closed the connection (kubectl exited). A streaming
+        client sends nothing more, so anything readable is the end of the stream."""
+        try:
+            if getattr(self.connection, "pending", lambda: 0)():
+                return False
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            if not readable:
+                return False
+            return self.connection.recv(1) == b""
+        except (OSError, ValueError, ssl.SSLError):
+            return True
 
     def _chunk(self, data: bytes):
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")

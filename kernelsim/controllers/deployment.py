@@ -615,7 +615,9 @@ class DeploymentController(Controller):
             return
         after = (since - now).total_seconds() + d["spec"]["progressDeadlineSeconds"]
         key = f"{d['metadata']['namespace']}/{d['metadata']['name']}"
-        delay = 0.0 if after < 1 else after + 1
+        # Timestamps have whole seconds: look again at least a second later, or the deadline
+        # check (strictly after) could see the same instant again and again.
+        delay = 1.0 if after < 1 else after + 1
         previous = self._deadline_timers.pop(key, None)
         if previous is not None:
             previous.cancel()

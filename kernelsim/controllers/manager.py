@@ -16,6 +16,7 @@ CONTROLLERS = {
     "garbagecollector": "kernelsim.controllers.garbagecollector:GarbageCollectorController",
     "nodeipam": "kernelsim.controllers.nodeipam:NodeIpamController",
     "nodelifecycle": "kernelsim.controllers.nodelifecycle:NodeLifecycleController",
+    "podgc": "kernelsim.controllers.podgc:PodGCController",
     "resourcequota": "kernelsim.controllers.resourcequota:ResourceQuotaController",
     "endpoint": "kernelsim.controllers.endpoints:EndpointsController",
     "endpointslice": "kernelsim.controllers.endpointslice:EndpointSliceController",

@@ -20,8 +20,8 @@ LANGS = ("en", "ko")
 USER_SOURCES = ("kubectl", "python", "python-client", "client")
 
 _KO_KINDS = {
-    "Pod": "파드", "Deployment": "디플로이먼트", "ReplicaSet": "레플리카셋", "StatefulSet": "스테이트풀셋",
-    "DaemonSet": "데몬셋", "Job": "잡", "CronJob": "크론잡", "Service": "서비스",
+    "Pod": "파드", "Deployment": "디플로이먼트", "ReplicaSet": "레플리카세트", "StatefulSet": "스테이트풀세트",
+    "DaemonSet": "데몬세트", "Job": "잡", "CronJob": "크론잡", "Service": "서비스",
     "EndpointSlice": "엔드포인트슬라이스", "Endpoints": "엔드포인트", "Node": "노드",
     "Namespace": "네임스페이스", "ConfigMap": "컨피그맵", "Secret": "시크릿", "Lease": "리스",
     "Event": "이벤트", "ServiceAccount": "서비스어카운트", "Ingress": "인그레스",

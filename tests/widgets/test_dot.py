@@ -96,7 +96,8 @@ def test_three_masters_mark_leaders_and_etcd_leader():
         snap = take_snapshot(c)
         assert [m["name"] for m in snap["machines"] if m["role"] == "control-plane"] == [
             "master-1", "master-2", "master-3"]
-        assert snap["leaders"] == {"kube-controller-manager": "master-3", "kube-scheduler": "master-2"}
+        assert snap["leaders"] == {"kube-controller-manager": "master-3", "kube-scheduler": "master-2",
+                                   "cloud-controller-manager": "master-1"}
         snap["faults"]["etcd_leader"] = "master-1"
         src = dot.architecture_dot(snap)
         assert "leader" in node_attrs(src, "master-2/kube-scheduler")
