@@ -1,9 +1,9 @@
 """Every concept of the chapter ("Kubernetes basic concepts") and the notebook(s) that demonstrate it.
 
 A concept is covered when each listed notebook has, in a code cell, every ``code`` snippet (a runnable
-demonstration) and, in its markdown in both languages, every ``text`` word.  Concepts whose notebooks
-come in the course's second wave are ``pending`` with a reason: the coverage test reports them, and
-fails once such a concept is demonstrated so that the flag gets dropped.
+demonstration) and, in its markdown in both languages, every ``text`` word.  Concepts that the simulator
+cannot demonstrate yet are ``pending`` with a reason: the coverage test reports them, and fails once such
+a concept is demonstrated so that the flag gets dropped.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ class Concept:
     reason: str = ""
 
 
-NEEDS_DIAGRAM = "cluster.diagram() (the live architecture widget) is not built yet"
-NEEDS_NODES = "nodes, kubelets and the scheduler are not in the simulator yet (pods stay Pending)"
-NEEDS_CONTROL_PLANE = "notebook 03 (the master's components) comes in the second wave"
-NEEDS_ADDONS = "the addons (network, DNS, dashboard, monitoring, logging) are not in the simulator yet"
-NEEDS_CONTROLLERS = "the workload controllers are not in the simulator yet"
+NEEDS_RAFT = ("the simulator has no multi-member etcd (raft) yet: Cluster(masters=3) runs three etcd pods over one "
+              "store, so notebook 03 explains raft with the quorum table and says the live demo is coming")
+NEEDS_LEADER_LEASES = ("the simulator does not create the leader-election Leases (kube-system/kube-controller-manager, "
+                       "kube-scheduler) yet; notebook 03 shows --leader-elect and the log line instead")
+NEEDS_HA_BENCHMARK = "there is no HA benchmark in benchmarks/ yet whose figures notebook 03 could show"
 
 CONCEPTS = [
     # -- using the course (issue: getting started) --------------------------------------------
@@ -39,60 +39,71 @@ CONCEPTS = [
     Concept("request trace", ("01_getting_started",), code=("cluster.trace(last=5)",)),
     Concept("kubectl -v=6 shows the HTTP calls", ("01_getting_started",), code=("get pods -v=6",)),
     Concept("the live architecture diagram", ("01_getting_started", "02_cluster_architecture"),
-            code=("cluster.diagram()",), pending=True, reason=NEEDS_DIAGRAM),
+            code=("cluster.diagram(",)),
+    Concept("kubectl in a terminal (shared kubeconfig)", ("01_getting_started",), code=("cluster.share()",),
+            text=("KUBECONFIG", "kubens")),
 
     # -- the whole cluster -------------------------------------------------------------------
-    Concept("master (control plane)", ("02_cluster_architecture",), code=("cluster.diagram()",),
-            pending=True, reason=NEEDS_DIAGRAM),
-    Concept("3 or 5 masters for high availability", ("03_master_components",), code=("kernelsim.Cluster(masters=3",),
-            pending=True, reason=NEEDS_CONTROL_PLANE),
+    Concept("master (control plane)", ("02_cluster_architecture",),
+            code=("cluster.diagram(", "get nodes -o wide", "get pods -A -o wide"), text=("control-plane",)),
+    Concept("one command through every component (trace replay)", ("02_cluster_architecture",),
+            code=("diagram(trace=True", ".replay()", "create deployment web --image=nginx --replicas=2")),
+    Concept("3 or 5 masters for high availability", ("03_master_components",),
+            code=("kernelsim.Cluster(masters=3", "quorum"), text=("raft",)),
+    Concept("raft with 3 and 5 members, leader failure shown live", ("03_master_components",), code=("raft",),
+            pending=True, reason=NEEDS_RAFT),
+    Concept("why 3 or 5 masters, with the HA benchmark's figures", ("03_master_components",),
+            code=("benchmarks",), pending=True, reason=NEEDS_HA_BENCHMARK),
     Concept("kubelet on the master; hyperkube is gone", ("03_master_components",), text=("hyperkube",),
-            pending=True, reason=NEEDS_CONTROL_PLANE),
-    Concept("kube-apiserver: the only door to etcd", ("01_getting_started",), code=("cluster.trace(",),
-            text=("kube-apiserver", "etcd")),
+            code=("tier=control-plane",)),
+    Concept("kube-apiserver: the only door to etcd", ("01_getting_started", "03_master_components"),
+            code=("cluster.trace(",), text=("kube-apiserver", "etcd")),
     Concept("kube-apiserver: validation of requests", ("08_templates",), code=("imgae:", "containerPort: eighty")),
-    Concept("kube-apiserver component", ("03_master_components",), code=("get pods -v=6",),
-            pending=True, reason=NEEDS_CONTROL_PLANE),
-    Concept("etcd: keys under /registry, watch, raft", ("03_master_components",), code=("/registry/",),
-            pending=True, reason=NEEDS_CONTROL_PLANE),
-    Concept("kube-scheduler", ("03_master_components",), text=("kube-scheduler",), code=("nodeName",),
-            pending=True, reason=NEEDS_NODES),
+    Concept("kube-apiserver rejects invalid requests before etcd", ("03_master_components",),
+            code=("create deployment Web", "--port=99999")),
+    Concept("kube-apiserver component", ("03_master_components",),
+            code=("-v=6", 'r.target == "etcd"')),
+    Concept("etcd: keys under /registry, revisions, watch", ("03_master_components",),
+            code=('etcd_keys("/registry/', "resourceVersion", "-w --request-timeout")),
+    Concept("kube-scheduler", ("03_master_components",), text=("kube-scheduler",),
+            code=("nodeName", "scheduler.decisions", 'add_node(cpu="4")')),
     Concept("kube-controller-manager", ("03_master_components",), text=("kube-controller-manager",),
-            code=("kube-controller-manager",), pending=True, reason=NEEDS_CONTROL_PLANE),
+            code=("controller_manager.controllers", "kube-controller-manager-master-1")),
+    Concept("kube-controller-manager: a single leader among the masters", ("03_master_components",),
+            code=("get leases -n kube-system",), pending=True, reason=NEEDS_LEADER_LEASES),
     Concept("cloud-controller-manager", ("03_master_components",), text=("cloud-controller-manager",),
-            code=("cloud-controller-manager",), pending=True, reason=NEEDS_CONTROL_PLANE),
-    Concept("node", ("04_node_components",), code=("%kubectl get nodes",), pending=True, reason=NEEDS_NODES),
+            code=("--type=LoadBalancer", "providerID", "remove_node(", "cloud-controller-manager")),
+    Concept("node", ("04_node_components",), code=("%kubectl get nodes",)),
     Concept("kubelet: PodSpecs, health checks, only its own containers", ("04_node_components",),
-            code=("livenessProbe",), pending=True, reason=NEEDS_NODES),
-    Concept("kube-proxy", ("04_node_components",), text=("kube-proxy",), code=("kube-proxy",),
-            pending=True, reason=NEEDS_NODES),
+            code=("livenessProbe", "readinessProbe", "kernelsim/crash", "run_unmanaged("), text=("PodSpec",)),
+    Concept("kube-proxy", ("04_node_components",), text=("kube-proxy",),
+            code=("kube-proxy", "proxy_rules(", "cluster.request(")),
     Concept("container runtime (containerd, runc, Docker today)", ("04_node_components",),
-            text=("containerd",), code=("containerRuntimeVersion",), pending=True, reason=NEEDS_NODES),
+            text=("containerd", "runc", "dockershim"), code=("containerRuntimeVersion", "version_info()")),
 
     # -- addons ------------------------------------------------------------------------------
-    Concept("networking addon", ("05_addons",), text=("CNI",), pending=True, reason=NEEDS_ADDONS),
-    Concept("DNS addon", ("05_addons",), text=("CoreDNS",), pending=True, reason=NEEDS_ADDONS),
-    Concept("dashboard addon", ("05_addons",), text=("dashboard",), pending=True, reason=NEEDS_ADDONS),
-    Concept("container resource monitoring (cAdvisor)", ("05_addons",), text=("cAdvisor",),
-            pending=True, reason=NEEDS_ADDONS),
-    Concept("cluster logging (EFK, ELK)", ("05_addons",), text=("EFK", "ELK"), pending=True, reason=NEEDS_ADDONS),
+    Concept("addons", ("05_addons",), code=("get deployments,daemonsets -A",), text=("kube-system",)),
+    Concept("networking addon", ("05_addons",), text=("CNI",), code=("podCIDR", "cluster.request(")),
+    Concept("DNS addon", ("05_addons",), text=("CoreDNS",), code=("cluster.resolve(", "nslookup")),
+    Concept("dashboard addon", ("05_addons",), text=("dashboard",), code=("-n kubernetes-dashboard",)),
+    Concept("container resource monitoring (cAdvisor)", ("05_addons",), text=("cAdvisor", "metrics-server"),
+            code=("kubelet.stats()",)),
+    Concept("cluster logging (EFK, ELK)", ("05_addons",), text=("EFK", "ELK"), code=("daemonset fluentd",)),
 
     # -- objects and controllers -------------------------------------------------------------
-    Concept("desired state and current state", ("06_objects_and_controllers",), code=("replicas",),
-            pending=True, reason=NEEDS_CONTROLLERS),
-    Concept("Pod", ("06_objects_and_controllers",), code=("kind: Pod",), pending=True, reason=NEEDS_NODES),
-    Concept("Service", ("06_objects_and_controllers",), code=("kind: Service",), pending=True, reason=NEEDS_NODES),
-    Concept("Volume", ("06_objects_and_controllers",), code=("volumes:",), pending=True, reason=NEEDS_NODES),
+    Concept("desired state and current state", ("06_objects_and_controllers",),
+            code=("replicas", 'd["spec"]["replicas"]', 'view="objects"')),
+    Concept("Pod", ("06_objects_and_controllers",), code=("kind: Pod",)),
+    Concept("Service", ("06_objects_and_controllers",), code=("kind: Service",)),
+    Concept("Volume", ("06_objects_and_controllers",), code=("volumes:", "emptyDir", "persistentVolumeClaim")),
     Concept("Namespace", ("07_namespaces",), code=("kind: Namespace", "%kubectl create namespace")),
-    Concept("ReplicaSet", ("06_objects_and_controllers",), code=("kind: ReplicaSet",),
-            pending=True, reason=NEEDS_CONTROLLERS),
-    Concept("Deployment", ("06_objects_and_controllers",), code=("kind: Deployment",),
-            pending=True, reason=NEEDS_CONTROLLERS),
-    Concept("StatefulSet", ("06_objects_and_controllers",), code=("kind: StatefulSet",),
-            pending=True, reason=NEEDS_CONTROLLERS),
-    Concept("DaemonSet", ("06_objects_and_controllers",), code=("kind: DaemonSet",),
-            pending=True, reason=NEEDS_CONTROLLERS),
-    Concept("Job", ("06_objects_and_controllers",), code=("kind: Job",), pending=True, reason=NEEDS_CONTROLLERS),
+    Concept("ReplicaSet", ("06_objects_and_controllers",), code=("kind: ReplicaSet", "delete pods -l app=echo")),
+    Concept("Deployment", ("06_objects_and_controllers",),
+            code=("kind: Deployment", "maxSurge", "maxUnavailable", "rollout status", "rollout undo")),
+    Concept("StatefulSet", ("06_objects_and_controllers",),
+            code=("kind: StatefulSet", "volumeClaimTemplates", "clusterIP: None")),
+    Concept("DaemonSet", ("06_objects_and_controllers",), code=("kind: DaemonSet", "cluster.add_node()")),
+    Concept("Job", ("06_objects_and_controllers",), code=("kind: Job", "completions", "parallelism", "backoffLimit")),
 
     # -- namespaces ----------------------------------------------------------------------------
     Concept("kubectl get namespaces", ("07_namespaces",), code=("%kubectl get namespaces",), text=("docker",)),
@@ -101,8 +112,8 @@ CONCEPTS = [
     Concept("kube-public", ("07_namespaces",), code=("-n kube-public",), text=("`kube-public`",)),
     Concept("kube-node-lease", ("07_namespaces",), code=("get leases -n kube-node-lease",),
             text=("`kube-node-lease`", "Lease")),
-    Concept("node Leases renewed by the kubelet", ("04_node_components",), code=("get leases -n kube-node-lease",),
-            pending=True, reason=NEEDS_NODES),
+    Concept("node Leases renewed by the kubelet", ("04_node_components",),
+            code=("get leases -n kube-node-lease", "renewTime", "stop_kubelet(")),
     Concept("kubectl create namespace", ("07_namespaces",), code=("%kubectl create namespace team-a",)),
     Concept("set-context --current --namespace", ("07_namespaces",),
             code=("config set-context --current --namespace=team-a",)),
