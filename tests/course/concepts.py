@@ -23,8 +23,6 @@ class Concept:
 
 NEEDS_RAFT = ("the simulator has no multi-member etcd (raft) yet: Cluster(masters=3) runs three etcd pods over one "
               "store, so notebook 03 explains raft with the quorum table and says the live demo is coming")
-NEEDS_LEADER_LEASES = ("the simulator does not create the leader-election Leases (kube-system/kube-controller-manager, "
-                       "kube-scheduler) yet; notebook 03 shows --leader-elect and the log line instead")
 NEEDS_HA_BENCHMARK = "there is no HA benchmark in benchmarks/ yet whose figures notebook 03 could show"
 
 CONCEPTS = [
@@ -70,7 +68,7 @@ CONCEPTS = [
     Concept("kube-controller-manager", ("03_master_components",), text=("kube-controller-manager",),
             code=("controller_manager.controllers", "kube-controller-manager-master-1")),
     Concept("kube-controller-manager: a single leader among the masters", ("03_master_components",),
-            code=("get leases -n kube-system",), pending=True, reason=NEEDS_LEADER_LEASES),
+            code=("get leases -n kube-system",)),
     Concept("cloud-controller-manager", ("03_master_components",), text=("cloud-controller-manager",),
             code=("--type=LoadBalancer", "providerID", "remove_node(", "cloud-controller-manager")),
     Concept("node", ("04_node_components",), code=("%kubectl get nodes",)),
