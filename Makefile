@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.kernelsim-installed
 
-.PHONY: lab test setup system-packages clean
+.PHONY: lab test setup system-packages exercises clean
 
 setup: $(STAMP)
 
@@ -36,13 +36,19 @@ $(LAB_CONFIGURED): $(STAMP) binder/configure-lab
 	@touch $@
 
 lab: setup $(LAB_CONFIGURED)
-	KUBECONFIG="$${KERNELSIM_HOME:-$$HOME/.kernelsim}/kubeconfig" $(VENV)/bin/jupyter lab \
-	  --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=course \
-	  --LabApp.default_url=/lab/tree/$(COURSE_LANG)/00_index.ipynb \
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" KUBECONFIG="$${KERNELSIM_HOME:-$$HOME/.kernelsim}/kubeconfig" \
+	  $(VENV)/bin/jupyter lab \
+	  --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=. \
+	  --LabApp.default_url=/lab/tree/course/$(COURSE_LANG)/00_index.ipynb \
 	  $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
 test: setup
 	$(PY) -m pytest -q
+
+# Instructors: rebuild solutions/ from solutions/*.md and exercises/ with
+# `nbgrader generate_assignment` (docs/instructors.md).
+exercises: setup
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) solutions/build.py --release
 
 clean:
 	rm -rf $(VENV)
