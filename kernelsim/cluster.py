@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import random
 import secrets
 import tempfile
 import threading
@@ -39,6 +40,8 @@ from .sim import EventLoop, RealtimeDriver
 from .sim.trace import Tracer
 
 _current: "weakref.ref[Cluster] | None" = None
+# Where each component logs that it lost its Lease (before it exits and is restarted).
+_LOST_AT = {"kube-controller-manager": "controllermanager.go:330", "cloud-controller-manager": "controllermanager.go:185"}
 BOOT_HEAD_START = 120.0  # seconds between "the cluster booted" and "now" for a wall-clock epoch
 
 
@@ -122,7 +125,8 @@ class Cluster:
         self.api = self._internal
         self.machines: dict[str, Machine] = {}
         self.last_command_cursor = 0
-        self.faults: dict = {}
+        self._electors: dict[tuple[str, str], LeaderElector] = {}
+        self._not_leading: set[str] = set()  # components whose leading instance is gone
         self.cloud = SimulatedCloud(self.loop.rng)
         self.volume_store = PersistentVolumeStore()
         self.network = PodNetwork(self.loop.rng)
@@ -145,11 +149,12 @@ class Cluster:
                     self._add_machine(f"master-{i + 1}", "control-plane")
                 for i in range(workers):
                     self._add_machine(f"worker-{i + 1}", "worker")
-                reconcile_master_endpoints(self.apiserver, [m.ip for m in self.machines.values()
-                                                            if m.role == "control-plane"])
-                leader = f"master-1_{self.apiserver.new_uid()}"
-                for component in ("kube-controller-manager", "kube-scheduler", "cloud-controller-manager"):
-                    LeaderElector(self._internal.with_source(component), self.loop, component, leader).start()
+                control_plane = [m for m in self.machines.values() if m.role == "control-plane"]
+                reconcile_master_endpoints(self.apiserver, [m.ip for m in control_plane])
+                # One etcd member per master (kubeadm's stacked etcd), agreeing through raft.
+                self.apiserver.start_etcd_members([(m.name, m.ip) for m in control_plane], log=self._etcd_log)
+                for m in control_plane:
+                    self._start_electors(m.name)
             if addons:
                 self._internal.with_source("kubeadm").apply(addon_objects())
         self.traffic = Traffic(self._internal, self.network, {n: m.proxy for n, m in self.machines.items()},
@@ -169,6 +174,8 @@ class Cluster:
             self.advance(head_start - self.now)
         if realtime if realtime is not None else _realtime_default():
             self.clock.start()
+        self._previous = _current  # %kubectl goes back to it when this cluster is closed
+        self._closed = False
         _current = weakref.ref(self)
         self._shared_path: Path | None = None
         self._finalizer = weakref.finalize(self, Cluster._shutdown, self._http, self.clock, self._tmp)
@@ -188,6 +195,7 @@ class Cluster:
         m.kubelet.volume_store = self.volume_store
         m.runtime.network_hook = self._fetch_from
         m.runtime.dns_hook = self._resolve_for
+        m.runtime.etcd_hook = self._etcd_commands
         m.proxy = KubeProxy(self._internal.with_source(f"kube-proxy({name})"), self.loop, name, tracer=self.tracer)
         self.machines[name] = m
         m.kubelet.start()
@@ -213,6 +221,153 @@ class Cluster:
                                            "ephemeral-storage": "20Gi"})
         return name
 
+    # -- masters: leader election and etcd's raft -----------------------------------
+    _LEASED = ("kube-controller-manager", "kube-scheduler", "cloud-controller-manager")
+
+    def _start_electors(self, master: str) -> None:
+        """The components of ``master`` that run under a Lease start competing for it."""
+        identity = f"{master}_{self.apiserver.new_uid()}"
+        for component in self._LEASED:
+            e = LeaderElector(self._internal.with_source(component), self.loop, component, identity,
+                              can_run=lambda master=master: self._master_serves(master),
+                              on_started=lambda c=component: self._leading(c, True, master),
+                              on_stopped=lambda c=component: self._leading(c, False, master),
+                              rng=random.Random(f"leader-election-{self.seed}-{master}-{component}"))
+            self._electors[(master, component)] = e
+            e.start()
+
+    def _master_serves(self, master: str) -> bool:
+        """The master runs and its kube-apiserver's etcd member is with a working majority."""
+        m = self.machines.get(master)
+        raft = self.apiserver.etcd
+        return m is not None and not m.stopped and (raft is None or raft.serves(master))
+
+    def _leading(self, component: str, leading: bool, master: str | None = None) -> None:
+        """A component's leader appeared or went away: only a leader does any work."""
+        if master is not None:
+            t = self.apiserver.now().strftime("%m%d %H:%M:%S.%f")
+            lines = ([f"I{t}       1 leaderelection.go:271] successfully acquired lease kube-system/{component}"]
+                     if leading else
+                     [f"E{t}       1 leaderelection.go:429] Failed to update lock: etcdserver: request timed out",
+                      f"I{t}       1 leaderelection.go:297] failed to renew lease kube-system/{component}: "
+                      "timed out waiting for the condition",
+                      f"E{t}       1 {_LOST_AT.get(component, 'server.go:266')}] \"leaderelection lost\""])
+            for line in lines:
+                self._container_log(master, component, line)
+        target = {"kube-controller-manager": self.controller_manager,
+                  "kube-scheduler": self.scheduler}.get(component)
+        if leading and component in self._not_leading:
+            self._not_leading.discard(component)
+            if target is not None:
+                target.resume()
+        elif not leading and component not in self._not_leading:
+            self._not_leading.add(component)
+            if target is not None:
+                target.pause()
+
+    def _container_log(self, machine: str, container: str, line: str) -> None:
+        """A line for the log of a running container on ``machine`` (what ``kubectl logs`` shows)."""
+        m = self.machines.get(machine)
+        if m is None or m.runtime is None or m.stopped:
+            return
+        for c in m.runtime.list_containers(labels={"io.kubernetes.container.name": container},
+                                           state="CONTAINER_RUNNING"):
+            c.logs.append((self.loop.now, "stderr", line))
+
+    def _etcd_log(self, member: str, line: str) -> None:
+        """An etcd member's log line goes to the log of its etcd container."""
+        self._container_log(member, "etcd", line)
+
+    def _etcd_commands(self, node: str, args: list[str]) -> tuple[int, str]:
+        """``etcdctl`` inside the etcd pod on ``node``."""
+        return self.apiserver.etcdctl(node, args)
+
+    @property
+    def faults(self) -> dict:
+        """What is broken, for the diagram: the etcd leader, partitioned and stopped masters."""
+        raft = self.apiserver.etcd
+        if raft is None:
+            return {}
+        return {"etcd_leader": raft.leader_name, "etcd_quorum": raft.has_quorum(),
+                "partitioned": sorted(n for n, m in raft.members.items() if m.side),
+                "stopped": sorted(n for n, m in self.machines.items() if m.stopped and m.role == "control-plane")}
+
+    def _masters(self) -> list["Machine"]:
+        return [m for m in self.machines.values() if m.role == "control-plane"]
+
+    def stop_master(self, name: str) -> None:
+        """Power a master off: its etcd member, kube-apiserver, kube-scheduler and
+        kube-controller-manager stop with its kubelet.  etcd elects a new leader if a
+        majority of members is left; the other masters' components take over the Leases
+        once they expire (15 s)."""
+        with self.lock:
+            m = self._machine(name)
+            if m.role != "control-plane":
+                raise ValueError(f"{name} is not a master; use stop_kubelet() or remove_node() for a worker")
+            if m.stopped:
+                return
+            if not any(o for o in self._masters() if o is not m and not o.stopped):
+                raise ValueError(f"{name} is the last running master: stopping it would leave no kube-apiserver "
+                                 "to answer (and kubectl with nothing to talk to)")
+            m.stopped = True
+            m.kubelet.stop()
+            m.proxy.stop()
+            if self.apiserver.etcd is not None:
+                self.apiserver.etcd.stop(name)
+            for component in self._LEASED:
+                e = self._electors.get((name, component))
+                if e is not None and e.leading:  # the process died with its master
+                    e.leading = False
+                    self._leading(component, False)
+            self.loop.call_later(15.0, self._reconcile_master_endpoints, "kube-apiserver master lease expiry")
+
+    def start_master(self, name: str) -> None:
+        """Power a stopped master on again: its etcd member rejoins and catches up."""
+        with self.lock:
+            m = self._machine(name)
+            if m.role != "control-plane" or not m.stopped:
+                return
+            m.stopped = False
+            if self.apiserver.etcd is not None:
+                self.apiserver.etcd.start(name)
+            self._boot_node_agents(m)
+
+    def _boot_node_agents(self, m: "Machine", retry: bool = False) -> None:
+        """Start the kubelet and kube-proxy of a machine; while kube-apiserver cannot write
+        (etcd without a quorum), the kubelet keeps trying to register, as a real one does."""
+        if m.stopped:
+            return
+        try:
+            m.kubelet.start()
+        except errors.StatusError:
+            m.kubelet.running = False
+            self.loop.call_later(2.0, lambda: self._boot_node_agents(m, True), f"kubelet({m.name}) registration",
+                                 background=retry)
+            return
+        m.proxy.start()
+        if m.role == "control-plane":
+            self._reconcile_master_endpoints()
+
+    def partition(self, *masters: str) -> None:
+        """Cut the network between ``masters`` and the other masters (``heal()`` mends it)."""
+        with self.lock:
+            for n in masters:
+                if self._machine(n).role != "control-plane":
+                    raise ValueError(f"{n} is not a master")
+            self.apiserver.etcd.partition(list(masters))
+
+    def heal(self) -> None:
+        """Mend every network partition between the masters."""
+        with self.lock:
+            self.apiserver.etcd.heal()
+
+    def _reconcile_master_endpoints(self) -> None:
+        try:
+            reconcile_master_endpoints(self.apiserver, [m.ip for m in self._masters() if not m.stopped])
+        except errors.StatusError:
+            self.loop.call_later(10.0, self._reconcile_master_endpoints, "kube-apiserver master lease retry",
+                                 background=True)
+
     def _machine(self, name: str) -> "Machine":
         if name not in self.machines:
             raise KeyError(f"no machine named {name!r}; machines: {', '.join(self.machines)}")
@@ -226,7 +381,12 @@ class Cluster:
 
     def start_kubelet(self, node: str) -> None:
         with self.lock:
-            self._machine(node).kubelet.start()
+            m = self._machine(node)
+            try:
+                m.kubelet.start()
+            except errors.StatusError:
+                m.kubelet.running = False
+                self._boot_node_agents(m)
 
     def remove_node(self, node: str) -> None:
         """Delete the node's cloud instance; the cloud-controller-manager then deletes the Node."""
@@ -245,6 +405,7 @@ class Cluster:
             containers = [c.get("name") for c in ((pod or {}).get("spec") or {}).get("containers", [])]
             c = query.get("container") or (containers[0] if containers else "")
             raise errors.bad_request(f'container "{c}" in pod "{name}" is waiting to start: ContainerCreating')
+        self._kubelet_reachable(node)
         return self.machines[node].kubelet.pod_log(namespace, name, query)
 
     def _pod_exec(self, namespace: str, name: str, container: str | None, argv: list[str]):
@@ -253,7 +414,15 @@ class Cluster:
         node = ((pod or {}).get("spec") or {}).get("nodeName")
         if not node or node not in self.machines:
             raise errors.bad_request(f"pod {name} does not have a host assigned")
+        self._kubelet_reachable(node)
         return self.machines[node].kubelet.exec(namespace, name, container, argv)
+
+    def _kubelet_reachable(self, node: str) -> None:
+        """kube-apiserver dials the kubelet's port 10250 for logs and exec."""
+        m = self.machines[node]
+        if m.stopped or not m.kubelet.running:
+            raise errors.StatusError(500, "", f"error dialing backend: dial tcp {m.ip}:10250: connect: "
+                                              "connection refused")
 
     def _fetch_from(self, from_ip: str, url: str, timeout: float = 10.0):
         """What `wget`/`curl` inside a container reach: the cluster network as seen from ``from_ip``."""
@@ -380,7 +549,16 @@ class Cluster:
 
     # -- life cycle -----------------------------------------------------------------
     def close(self) -> None:
+        """Stop the cluster's API server and clock; ``%kubectl`` goes back to the cluster
+        made before it, if that one is still open."""
+        global _current
+        self._closed = True
         self._finalizer()
+        if _current is not None and _current() is self:
+            prev = self._previous
+            while prev is not None and (prev() is None or prev()._closed):
+                prev = prev()._previous if prev() is not None else None
+            _current = prev
 
     @staticmethod
     def _shutdown(http, clock, tmp, shared: Path | None = None, content: str = "") -> None:

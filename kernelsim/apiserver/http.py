@@ -194,7 +194,7 @@ class _Handler(BaseHTTPRequestHandler):
         accept = self.headers.get("Accept", "")
         path = path.rstrip("/") or "/"
         if path in ("/healthz", "/livez", "/readyz"):
-            self._send(200, b"ok", "text/plain; charset=utf-8")
+            self._health(path, q)
             return True
         if path == "/version":
             self._json(200, self._version())
@@ -239,6 +239,25 @@ class _Handler(BaseHTTPRequestHandler):
             return True
         return False
 
+    def _health(self, path: str, q: dict) -> None:
+        """/readyz, /livez, /healthz: the etcd check fails while etcd has no quorum."""
+        raft = self.front.apiserver.storage.raft
+        etcd_ok = raft is None or raft.has_quorum()
+        checks = ["ping", "log", "etcd"] + (["etcd-readiness"] if path == "/readyz" else []) + \
+                 ["poststarthook/start-apiserver-admission-initializer", "poststarthook/generic-apiserver-start-informers"]
+        if path == "/livez":
+            etcd_ok = True  # liveness does not depend on etcd: restarting kube-apiserver would not help
+        if etcd_ok and "verbose" not in q:
+            self._send(200, b"ok", "text/plain; charset=utf-8")
+            return
+        lines = []
+        for c in checks:
+            ok = etcd_ok or not c.startswith("etcd")
+            lines.append(f"[+]{c} ok" if ok else f"[-]{c} failed: reason withheld")
+        name = path.strip("/")
+        lines.append(f"{name} check passed" if etcd_ok else f"{name} check failed")
+        self._send(200 if etcd_ok else 500, ("\n".join(lines) + "\n").encode(), "text/plain; charset=utf-8")
+
     def _version(self) -> dict:
         v = self.front.apiserver.version  # e.g. v1.37.0
         major, minor = v.lstrip("v").split(".")[:2]
@@ -275,6 +294,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._exec(ns, name)
         with self.front.lock:
             if method == "GET":
+                if not q.get("resourceVersion"):
+                    api.storage.quorum_read()  # a consistent read needs etcd's quorum
                 if name is None:
                     out = api.list(info, ns, ctx, label_selector=q.get("labelSelector", ""),
                                    field_selector=q.get("fieldSelector", ""), limit=int(q.get("limit") or 0),

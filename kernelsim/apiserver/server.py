@@ -753,11 +753,30 @@ class APIServer:
 
         def tick():
             rev, state["rev"] = state["rev"], self.storage.revision
-            if rev > self.storage.etcd.compacted_revision:
+            raft = self.storage.raft
+            if rev > self.storage.etcd.compacted_revision and (raft is None or raft.has_quorum()):
                 self.storage.compact(rev)
             loop.call_later(interval, tick, "kube-apiserver compaction", background=True)
 
         loop.call_later(interval, tick, "kube-apiserver compaction", background=True)
+
+    def start_etcd_members(self, members: list[tuple[str, str]], log=None) -> None:
+        """Put raft between this server and its store: one etcd member per master
+        (``members`` are ``(name, ip)``); ``log(member, line)`` receives each member's log lines."""
+        from ..etcd.raft import Raft
+
+        self.storage.raft = Raft(self.clock, members, log=log, wall=self.now)
+
+    @property
+    def etcd(self):
+        """etcd's members and their raft state (None before the masters start)."""
+        return self.storage.raft
+
+    def etcdctl(self, member: str, args: list[str]) -> tuple[int, str]:
+        """``etcdctl`` run inside the etcd pod of ``member``."""
+        from ..etcd import etcdctl
+
+        return etcdctl.run(self.storage.raft, self.storage.etcd, member, args)
 
     def etcd_keys(self, prefix: str = "/registry/") -> list[str]:
         """The keys in etcd under ``prefix`` (for the course: what etcd holds)."""

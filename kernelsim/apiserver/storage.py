@@ -18,6 +18,7 @@ from ..api import errors
 from ..api.objects import clone
 from ..api.resources import REGISTRY, ResourceInfo
 from ..etcd.mvcc import CompactedError, Compare, MVCCStore, Op
+from ..etcd.raft import NoQuorumError
 
 
 @dataclass
@@ -84,6 +85,7 @@ class Storage:
 
     def __init__(self, etcd: MVCCStore, tracer=None):
         self.etcd = etcd
+        self.raft = None  # etcd's members (kernelsim.etcd.raft.Raft), once the masters exist
         self.tracer = tracer
         self._objects: dict[str, dict[str, dict]] = {}  # resource prefix -> key -> object
         self._prefixes = {r.etcd_prefix() + "/" for r in REGISTRY}
@@ -169,7 +171,29 @@ class Storage:
         return len(self.list(prefix))
 
     # -- writes ---------------------------------------------------------
+    def _propose(self, key: str) -> None:
+        """Every write is a raft proposal: without a leader that reaches a majority of the
+        etcd members it times out, and kube-apiserver answers 500 with etcd's message."""
+        if self.raft is None:
+            return
+        try:
+            self.raft.propose()
+        except NoQuorumError as e:
+            self._trace("txn", key, f"failed: {e}")
+            raise errors.StatusError(500, "", str(e)) from None
+
+    def quorum_read(self) -> None:
+        """A consistent read (no resourceVersion): the current revision comes from the etcd
+        leader, which must still lead a majority (etcd's ReadIndex)."""
+        if self.raft is None:
+            return
+        try:
+            self.raft.read_index()
+        except NoQuorumError as e:
+            raise errors.StatusError(500, "", str(e)) from None
+
     def create(self, key: str, obj: dict, info: ResourceInfo, name: str) -> dict:
+        self._propose(key)
         resp = self.etcd.txn([Compare(key, "mod", "=", 0)], [Op.put(key, self._encode(obj))], [Op.get(key)])
         self._trace("txn", key, "create")
         if not resp.succeeded:
@@ -177,6 +201,7 @@ class Storage:
         return self.get(key)
 
     def update(self, key: str, obj: dict, expected_rv: int, info: ResourceInfo, name: str) -> dict:
+        self._propose(key)
         resp = self.etcd.txn([Compare(key, "mod", "=", expected_rv)], [Op.put(key, self._encode(obj))], [Op.get(key)])
         self._trace("txn", key, "update")
         if not resp.succeeded:
@@ -187,6 +212,7 @@ class Storage:
 
     def delete(self, key: str, expected_rv: int, info: ResourceInfo, name: str) -> dict:
         old = self.get(key)
+        self._propose(key)
         resp = self.etcd.txn([Compare(key, "mod", "=", expected_rv)], [Op.delete(key)], [Op.get(key)])
         self._trace("txn", key, "delete")
         if not resp.succeeded:

@@ -20,6 +20,8 @@ class WorkQueue:
         self._failures: dict[str, int] = {}
         self.base_delay = base_delay
         self.max_delay = max_delay
+        self.paused = False
+        self._held: set[str] = set()
 
     def add(self, key: str) -> None:
         if key in self._queued:
@@ -38,8 +40,21 @@ class WorkQueue:
     def forget(self, key: str) -> None:
         self._failures.pop(key, None)
 
+    def pause(self) -> None:
+        """Keys keep arriving but nothing is processed (the process lost its leadership)."""
+        self.paused = True
+
+    def resume(self) -> None:
+        self.paused = False
+        held, self._held = self._held, set()
+        for key in sorted(held):
+            self.add(key)
+
     def _run(self, key: str) -> None:
         self._queued.discard(key)
+        if self.paused:
+            self._held.add(key)
+            return
         self.process(key)
 
     def __len__(self) -> int:

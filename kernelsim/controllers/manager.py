@@ -54,3 +54,16 @@ class ControllerManager:
     def start(self) -> None:
         for c in self.controllers.values():
             c.start()
+
+    def pause(self) -> None:
+        """The leading kube-controller-manager is gone: no controller works until another leads."""
+        for c in self.controllers.values():
+            c.queue.pause()
+
+    def resume(self) -> None:
+        """A kube-controller-manager (re)gained the Lease: it syncs every object it knows."""
+        for c in self.controllers.values():
+            c.queue.resume()
+            if c.watches and c.watches[0] in c.informers:
+                for obj in c.informers[c.watches[0]].list():
+                    c.enqueue(obj)

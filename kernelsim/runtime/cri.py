@@ -377,6 +377,7 @@ class ContainerRuntime:
         self.network_hook: Callable | None = None
         #: dns(name, namespace) -> [ips]; cluster DNS (set by the lead)
         self.dns_hook: Callable | None = None
+        self.etcd_hook: Callable | None = None  # (node, etcdctl args) -> (exit code, output)
         #: the node's disk (hostPath volumes live here)
         self.host_fs = FileStore()
 

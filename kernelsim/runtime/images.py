@@ -553,9 +553,19 @@ def _nginx_error(code: int, text: str, version: str) -> str:
 # ---------------------------------------------------------------------------
 # The catalogue: repository -> (size in bytes, program factory).
 
-def _server(ports, lines=(), cpu=2.0, memory=20 * Mi, http_paths=None, required_env=None):
+class EtcdProgram(ServerProgram):
+    """etcd: a server whose image also holds ``etcdctl``."""
+
+    def exec_etcdctl(self, args: list[str]) -> tuple[int, str]:
+        hook = self.ctx.runtime.etcd_hook
+        if hook is None:
+            return 1, "Error: context deadline exceeded\n"
+        return hook(self.ctx.node_name, args)
+
+
+def _server(ports, lines=(), cpu=2.0, memory=20 * Mi, http_paths=None, required_env=None, cls=None):
     def make(ctx, image):
-        return ServerProgram(ctx, image, ports, lines, cpu, memory, http_paths, required_env)
+        return (cls or ServerProgram)(ctx, image, ports, lines, cpu, memory, http_paths, required_env)
     return make
 
 
@@ -590,7 +600,7 @@ _CONTROL_PLANE = {
         ['{{"level":"info","ts":"{iso}","caller":"etcdmain/etcd.go:73","msg":"Running: ","args":["etcd"]}}',
          '{{"level":"info","ts":"{iso}","caller":"embed/serve.go:210","msg":"serving client traffic securely",'
          '"traffic":"grpc+http","address":"{ip}:2379"}}'], 20.0, 40 * Mi,
-        {"/health": '{"health":"true","reason":""}', "/readyz": "ok", "/livez": "ok"})),
+        {"/health": '{"health":"true","reason":""}', "/readyz": "ok", "/livez": "ok"}, cls=EtcdProgram)),
     "registry.k8s.io/coredns/coredns": (20_000_000, _server(
         {53: "udp", 8080: "http", 8181: "http", 9153: "http"},
         ["maxprocs: Leaving GOMAXPROCS=2: CPU quota undefined", ".:53", "[INFO] plugin/reload: Running configuration "

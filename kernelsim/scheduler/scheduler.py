@@ -97,6 +97,14 @@ class Scheduler:
         for informer in self.informers.values():
             informer.stop()
 
+    def pause(self) -> None:
+        """The leading kube-scheduler is gone: pods wait in the queue until another leads."""
+        self.running = False
+
+    def resume(self) -> None:
+        self.running = True
+        self._wake()
+
     # -- event handlers (eventhandlers.go) -------------------------------------------
     def _responsible_for(self, pod: dict) -> bool:
         spec, meta = pod.get("spec") or {}, pod.get("metadata") or {}

@@ -225,11 +225,28 @@ def _leader_marks(snapshot: dict) -> dict[str, str]:
         for m in masters:
             if holder:
                 marks[f"{m['name']}/{lease}"] = "leader (Lease holder)" if m["name"] == holder else "standby"
-    etcd_leader = (snapshot.get("faults") or {}).get("etcd_leader")
+    faults = snapshot.get("faults") or {}
+    etcd_leader = faults.get("etcd_leader")
     for m in masters:
+        if m.get("stopped"):
+            continue
         if etcd_leader:
             marks[f"{m['name']}/etcd"] = "raft leader" if m["name"] == etcd_leader else "follower"
+        elif faults.get("etcd_quorum") is False:
+            marks[f"{m['name']}/etcd"] = "no leader\n(no quorum)"
     return marks
+
+
+def _raft_edges(g, snapshot: dict) -> None:
+    """The etcd members talk to each other (raft) across the masters; a cut link is not drawn."""
+    masters = [m for m in _masters(snapshot) if not m.get("stopped")]
+    for i, a in enumerate(masters):
+        for b in masters[i + 1:]:
+            if bool(a.get("partitioned")) != bool(b.get("partitioned")):
+                continue
+            a_id, b_id = f"{a['name']}/etcd", f"{b['name']}/etcd"
+            g.edge(a_id, b_id, dir="none", style="dashed", color="#c98a2b", constraint="false",
+                   id=f"edge/raft/{a['name']}-{b['name']}", _attributes={"class": "raft"})
 
 
 def _master_box(g, m: dict, snapshot: dict, marks: dict, pods: list[dict]) -> None:
@@ -360,6 +377,7 @@ def architecture_dot(snapshot: dict, *, highlight=None, caption: str | None = No
             for p in unscheduled:
                 _pod_node(box, p)
     _addon_nodes(g, snapshot)
+    _raft_edges(g, snapshot)
     drawn = {}
     for a, b, what in architecture_edges(snapshot):
         drawn[(a, b)] = True

@@ -232,6 +232,14 @@ class ClusterDiagram(widgets.VBox):
                 self._watches.append(self.cluster.api.watch(resource, self._on_event))
             for resource in WATCHED_IN_KUBE_SYSTEM:
                 self._watches.append(self.cluster.api.watch(resource, self._on_event, namespace="kube-system"))
+        # etcd's raft changes (a new leader, a stopped member) are not API objects: listen to raft itself.
+        raft = getattr(getattr(self.cluster, "apiserver", None), "etcd", None)
+        if raft is not None:
+            raft.listeners.append(self._on_raft)
+            self._raft = raft
+
+    def _on_raft(self) -> None:
+        self._dirty = True
 
     def _run(self) -> None:
         # A large cluster takes longer to draw: then wait at least twice the last frame's cost.
@@ -381,6 +389,9 @@ class ClusterDiagram(widgets.VBox):
             except Exception:
                 pass
         self._watches = []
+        raft = getattr(self, "_raft", None)
+        if raft is not None and self._on_raft in raft.listeners:
+            raft.listeners.remove(self._on_raft)
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=2)
         super().close()

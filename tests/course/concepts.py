@@ -21,10 +21,6 @@ class Concept:
     reason: str = ""
 
 
-NEEDS_RAFT = ("the simulator has no multi-member etcd (raft) yet: Cluster(masters=3) runs three etcd pods over one "
-              "store, so notebook 03 explains raft with the quorum table and says the live demo is coming")
-NEEDS_HA_BENCHMARK = "there is no HA benchmark in benchmarks/ yet whose figures notebook 03 could show"
-
 CONCEPTS = [
     # -- using the course (issue: getting started) --------------------------------------------
     Concept("starting a simulated cluster", ("01_getting_started",), code=("kernelsim.Cluster()",)),
@@ -48,10 +44,12 @@ CONCEPTS = [
             code=("diagram(trace=True", ".replay()", "create deployment web --image=nginx --replicas=2")),
     Concept("3 or 5 masters for high availability", ("03_master_components",),
             code=("kernelsim.Cluster(masters=3", "quorum"), text=("raft",)),
-    Concept("raft with 3 and 5 members, leader failure shown live", ("03_master_components",), code=("raft",),
-            pending=True, reason=NEEDS_RAFT),
+    Concept("raft with 3 and 5 members, leader failure shown live", ("03_master_components",),
+            code=("kernelsim.Cluster(masters=3", "ha.stop_master(leader)", "etcdctl endpoint status --cluster",
+                  "kernelsim.Cluster(masters=5", "/readyz?verbose"),
+            text=("raft", "election timeout", "term")),
     Concept("why 3 or 5 masters, with the HA benchmark's figures", ("03_master_components",),
-            code=("benchmarks",), pending=True, reason=NEEDS_HA_BENCHMARK),
+            code=("benchmarks/ha.py", "ha_benchmark.measure(", "ha_benchmark.table("), text=("benchmarks/ha.py",)),
     Concept("kubelet on the master; hyperkube is gone", ("03_master_components",), text=("hyperkube",),
             code=("tier=control-plane",)),
     Concept("kube-apiserver: the only door to etcd", ("01_getting_started", "03_master_components"),

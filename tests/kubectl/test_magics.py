@@ -15,3 +15,23 @@ def test_line_and_cell_magics(cluster, capsys):
     ip.run_line_magic("kubectl", "get configmap nope")
     captured = capsys.readouterr()
     assert captured.err == 'Error from server (NotFound): configmaps "nope" not found\n'
+
+
+def test_closing_a_cluster_gives_the_magics_back_to_the_one_before():
+    """A notebook that opens a second cluster (notebook 03's three masters) and closes it
+    keeps using its first cluster with %kubectl."""
+    import kernelsim
+    from kernelsim.cluster import current
+
+    first = kernelsim.Cluster(workers=0, addons=False, realtime=False)
+    try:
+        second = kernelsim.Cluster(workers=0, addons=False, realtime=False)
+        third = kernelsim.Cluster(workers=0, addons=False, realtime=False)
+        assert current() is third
+        second.close()
+        assert current() is third
+        third.close()
+        assert current() is first  # the closed second one is skipped
+    finally:
+        first.close()
+    assert current() is not first

@@ -108,7 +108,11 @@ def test_three_masters_mark_leaders_and_etcd_leader():
         arrows = {(a, b) for a, b, _ in edges(src)}
         for m in ("master-1", "master-2", "master-3"):
             assert (f"{m}/kube-apiserver", f"{m}/etcd") in arrows
-        assert {a for a, b in arrows if b.endswith("/etcd")} == {f"master-{i}/kube-apiserver" for i in (1, 2, 3)}
+        # Only the kube-apiservers talk to etcd; the etcd members talk raft among themselves.
+        assert {a for a, b in arrows if b.endswith("/etcd") and not a.endswith("/etcd")} == {
+            f"master-{i}/kube-apiserver" for i in (1, 2, 3)}
+        assert {(a, b) for a, b in arrows if a.endswith("/etcd")} == {
+            ("master-1/etcd", "master-2/etcd"), ("master-1/etcd", "master-3/etcd"), ("master-2/etcd", "master-3/etcd")}
         # The trace's "kube-scheduler" is the Lease holder's.
         assert dot.component_id("kube-scheduler", snap) == "master-2/kube-scheduler"
         assert dot.component_id("replicaset-controller", snap) == "master-3/kube-controller-manager"
