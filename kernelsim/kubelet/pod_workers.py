@@ -190,10 +190,24 @@ class PodWorker:
                 self.queue_sync(CONFIG_RETRY, background=True)
                 return False
         k.trace("runtime", "RunPodSandbox", f"{self.namespace}/{self.name}")
-        hostname = spec.get("hostname") or (k.node_name if host_network else self.name)
+        # the sandbox config: hostname, DNS config (resolv.conf) and the managed /etc/hosts
+        from . import dns as pod_dns
+        cluster_dns = getattr(k, "cluster_dns", pod_dns.CLUSTER_DNS)
+        cluster_domain = getattr(k, "cluster_domain", pod_dns.CLUSTER_DOMAIN)
+        host_fs = k.runtime.host_fs
+        node_resolv = host_fs.read(pod_dns.NODE_RESOLV_CONF_PATH) or pod_dns.NODE_RESOLV_CONF
+        dns_config, dns_warnings = pod_dns.pod_dns_config(self.pod, cluster_dns, cluster_domain, node_resolv)
+        for reason, message in dns_warnings:
+            k.recorder.event(self.pod, "Warning", reason, message)
+        short, domain = pod_dns.pod_hostname_and_domain(self.pod, cluster_domain)
+        hostname = k.node_name if host_network else \
+            pod_dns.kernel_hostname(short, domain, spec.get("setHostnameAsFQDN"))
+        hosts = pod_dns.pod_hosts_file(self.pod, [ip], cluster_domain,
+                                       host_fs.read(pod_dns.NODE_HOSTS_PATH) or pod_dns.node_hosts(k.node_name))
         self.sandbox_id = k.runtime.run_pod_sandbox(
             self.name, self.namespace, self.uid, ip, hostname=hostname, host_network=host_network,
-            labels={POD_NAME_LABEL: self.name, POD_NAMESPACE_LABEL: self.namespace, POD_UID_LABEL: self.uid})
+            labels={POD_NAME_LABEL: self.name, POD_NAMESPACE_LABEL: self.namespace, POD_UID_LABEL: self.uid},
+            resolv_conf=pod_dns.resolv_conf(dns_config, node_resolv), hosts=hosts)
         self.pod_ip = ip
         return True
 

@@ -248,6 +248,8 @@ class Sandbox:
     labels: dict = field(default_factory=dict)
     state: str = "SANDBOX_READY"
     created_at: float = 0.0
+    resolv_conf: str = ""  # formed from the CRI DNSConfig; bind-mounted into every container
+    hosts: str = ""        # the kubelet's managed /etc/hosts for the pod's containers
 
 
 @dataclass
@@ -458,10 +460,14 @@ class ContainerRuntime:
 
     # -- sandboxes -----------------------------------------------------------------------------
     def run_pod_sandbox(self, name: str, namespace: str, uid: str, ip: str, *, hostname: str = "",
-                        host_network: bool = False, labels: dict | None = None) -> str:
+                        host_network: bool = False, labels: dict | None = None, resolv_conf: str = "",
+                        hosts: str = "") -> str:
+        """RunPodSandbox.  ``resolv_conf`` is the sandbox's /etc/resolv.conf (from the pod's DNS
+        config) and ``hosts`` the kubelet's /etc/hosts; both appear in each of its containers."""
         sid = self._new_id()
         self.sandboxes[sid] = Sandbox(sid, name, namespace, uid, ip if not host_network else self.node_ip,
-                                      hostname or name, host_network, dict(labels or {}), created_at=self.loop.now)
+                                      hostname or name, host_network, dict(labels or {}), created_at=self.loop.now,
+                                      resolv_conf=resolv_conf, hosts=hosts)
         self._trace("RunPodSandbox", f"{namespace}/{name}", sid[:13])
         return sid
 
@@ -695,15 +701,20 @@ class ContainerRuntime:
 
 
 def _seed_files(c: Container, sb: Sandbox | None, runtime: ContainerRuntime, program) -> None:
-    """The image's files and the ones the runtime writes (/etc/hostname, /etc/hosts)."""
+    """The image's files, then the ones bind-mounted over them: /etc/hostname, /etc/hosts
+    (the kubelet's, when the sandbox has one) and the sandbox's /etc/resolv.conf.  A volume
+    the container mounts at one of these paths wins, as with the kubelet's mounts."""
     hostname = sb.hostname if sb else runtime.node_name
     ip = sb.ip if sb else runtime.node_ip
     files = {"etc/hostname": hostname + "\n",
-             "etc/hosts": f"# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
-                          f"ip6-loopback\n{ip}\t{hostname}\n"}
+             "etc/hosts": (sb.hosts if sb and sb.hosts else
+                           f"# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
+                           f"ip6-loopback\n{ip}\t{hostname}\n")}
+    if sb and sb.resolv_conf:
+        files["etc/resolv.conf"] = sb.resolv_conf
     for d in ("tmp", "var/log", "root", "bin", "usr/bin", "dev", "proc"):
         c.rootfs.mkdir(d)
     c.rootfs.write("dev/null", "")
-    for path, content in {**files, **program.image_files()}.items():
+    for path, content in {**program.image_files(), **files}.items():
         if c.fs.mounted_at(path) is None:
             c.rootfs.write(path, content)

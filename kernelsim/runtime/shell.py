@@ -979,20 +979,45 @@ class Shell:
         return 0
 
     def cmd_nslookup(self, args, out, stdin):
+        """busybox ``nslookup NAME [SERVER]``: the resolver of /etc/resolv.conf (its nameserver,
+        search list and ndots) asks the DNS server; the answer names the FQDN that matched."""
         names = [a for a in args if not a.startswith("-")]
         if not names:
             return 1
+        servers, searches, ndots = [], [], 1  # the resolver's defaults when resolv.conf says nothing
+        for line in (self.io.fs.read("/etc/resolv.conf") or "").splitlines():
+            fields = line.split()
+            if not fields or fields[0][0] in "#;":
+                continue
+            if fields[0] == "nameserver" and len(fields) > 1:
+                servers.append(fields[1])
+            elif fields[0] in ("search", "domain"):
+                searches = [d.rstrip(".") for d in fields[1:] if d.rstrip(".")]
+            elif fields[0] == "options":
+                for opt in fields[1:]:
+                    if opt.startswith("ndots:") and opt[6:].isdigit():
+                        ndots = min(int(opt[6:]), 15)
+        name = names[0]
+        server = names[1] if len(names) > 1 else (servers[0] if servers else "127.0.0.1")
+        cluster_dns = "10.96.0.10"  # the kube-dns Service: CoreDNS answers the cluster domain
+        if name.endswith("."):
+            candidates = [name.rstrip(".")]
+        else:
+            searched = [f"{name}.{d}" for d in searches]
+            candidates = [name] + searched if name.count(".") >= ndots else searched + [name]
         resolve = getattr(self.io, "resolve", None)
-        ips = resolve(names[0]) if resolve else None
-        out.write_out("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n")
-        if not ips:
-            out.write_out(f"** server can't find {names[0]}: NXDOMAIN\n\n")
-            return 1
-        fq = names[0]
-        for ip in ips:
-            out.write_out(f"Name:\t{fq}\nAddress: {ip}\n")
-        out.write_out("\n")
-        return 0
+        out.write_out(f"Server:\t\t{server}\nAddress:\t{server}:53\n\n")
+        for fqdn in candidates:
+            if server != cluster_dns and fqdn.lower().endswith(".cluster.local"):
+                continue  # an upstream resolver knows nothing of the cluster's names
+            ips = resolve(fqdn + ".") if resolve else None
+            if ips:
+                for ip in ips:
+                    out.write_out(f"Name:\t{fqdn}\nAddress: {ip}\n")
+                out.write_out("\n")
+                return 0
+        out.write_out(f"** server can't find {name.rstrip('.')}: NXDOMAIN\n\n")
+        return 1
 
     def cmd_nc(self, args, out, stdin):
         return 0
