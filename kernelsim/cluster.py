@@ -24,6 +24,7 @@ from .client.client import Client
 from .client.leaderelection import LeaderElector
 from .controllers.manager import ControllerManager
 from .addons.dns import ClusterDNS
+from .addons.metrics import MetricsServer
 from .addons.manifests import addon_objects
 from .addons.network import PodNetwork
 from .addons.traffic import Traffic
@@ -136,6 +137,7 @@ class Cluster:
         self.cloud_controller_manager = CloudControllerManager(self._internal, self.loop, self.cloud,
                                                                tracer=self.tracer) if nodes else None
         self.dns = ClusterDNS(self._internal, tracer=self.tracer)
+        self.metrics_server: MetricsServer | None = None
         with self.lock:
             if addons:
                 self._internal.with_source("kubeadm").create(default_storage_class())
@@ -157,6 +159,9 @@ class Cluster:
                     self._start_electors(m.name)
             if addons:
                 self._internal.with_source("kubeadm").apply(addon_objects())
+                self.metrics_server = MetricsServer(self._internal, self.loop, self._reachable_kubelets)
+                self.metrics_server.start()
+                self.apiserver.aggregated[MetricsServer.group] = self.metrics_server
         self.traffic = Traffic(self._internal, self.network, {n: m.proxy for n, m in self.machines.items()},
                                {n: m.runtime for n, m in self.machines.items()}, self.dns, tracer=self.tracer)
         self.apiserver.pod_log = self._pod_log
@@ -291,6 +296,10 @@ class Cluster:
         return {"etcd_leader": raft.leader_name, "etcd_quorum": raft.has_quorum(),
                 "partitioned": sorted(n for n, m in raft.members.items() if m.side),
                 "stopped": sorted(n for n, m in self.machines.items() if m.stopped and m.role == "control-plane")}
+
+    def _reachable_kubelets(self) -> dict:
+        """The kubelets that answer on port 10250 (what metrics-server scrapes)."""
+        return {n: m.kubelet for n, m in self.machines.items() if not m.stopped and m.kubelet.running}
 
     def _masters(self) -> list["Machine"]:
         return [m for m in self.machines.values() if m.role == "control-plane"]

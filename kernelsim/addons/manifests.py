@@ -311,7 +311,12 @@ def metrics_server() -> list[dict]:
     service = {"apiVersion": "v1", "kind": "Service", "metadata": _meta("metrics-server", labels=labels),
                "spec": {"ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": "https"}],
                         "selector": dict(labels)}}
-    return [_service_account("metrics-server", labels=labels), deployment, service]
+    apiservice = {"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+                  "metadata": {"name": "v1beta1.metrics.k8s.io", "labels": dict(labels)},
+                  "spec": {"group": "metrics.k8s.io", "version": "v1beta1", "groupPriorityMinimum": 100,
+                           "versionPriority": 100, "insecureSkipTLSVerify": True,
+                           "service": {"name": "metrics-server", "namespace": "kube-system"}}}
+    return [_service_account("metrics-server", labels=labels), deployment, service, apiservice]
 
 
 def dashboard() -> list[dict]:

@@ -52,21 +52,33 @@ def subresource_info(info: ResourceInfo, sub: str) -> tuple[tuple, tuple]:
     return verbs, gvk or (info.group, info.version, info.kind)
 
 
-def _resources(group: str, version: str) -> list[ResourceInfo]:
-    return sorted((r for r in REGISTRY if r.group == group and r.version == version), key=lambda r: r.plural)
+# ``extra`` everywhere below: the resources of aggregated APIs that are available now
+# (an APIService whose service answers, e.g. metrics.k8s.io from metrics-server).
+
+def _resources(group: str, version: str, extra=()) -> list[ResourceInfo]:
+    return sorted((r for r in (*REGISTRY, *extra) if r.group == group and r.version == version),
+                  key=lambda r: r.plural)
 
 
-def _named_groups() -> list[str]:
+def _all_group_versions(extra=()) -> list[tuple[str, str]]:
+    out = list(groups())
+    for r in extra:
+        if (r.group, r.version) not in out:
+            out.append((r.group, r.version))
+    return out
+
+
+def _named_groups(extra=()) -> list[str]:
     names = []
-    for g, _ in groups():
+    for g, _ in _all_group_versions(extra):
         if g and g not in names:
             names.append(g)
     rank = {g: i for i, g in enumerate(_GROUP_ORDER)}
     return sorted(names, key=lambda g: (rank.get(g, len(rank)), g))
 
 
-def _versions(group: str) -> list[str]:
-    return [v for g, v in groups() if g == group]
+def _versions(group: str, extra=()) -> list[str]:
+    return [v for g, v in _all_group_versions(extra) if g == group]
 
 
 def _gvk(group: str, version: str, kind: str) -> dict:
@@ -96,25 +108,26 @@ def _resource_discovery(r: ResourceInfo) -> dict:
     return out
 
 
-def _group_discovery(group: str) -> dict:
+def _group_discovery(group: str, extra=()) -> dict:
     meta = {"name": group, "creationTimestamp": None} if group else {"creationTimestamp": None}
     return {
         "metadata": meta,
         "versions": [
-            {"version": v, "resources": [_resource_discovery(r) for r in _resources(group, v)], "freshness": "Current"}
-            for v in _versions(group)
+            {"version": v, "resources": [_resource_discovery(r) for r in _resources(group, v, extra)],
+             "freshness": "Current"}
+            for v in _versions(group, extra)
         ],
     }
 
 
-def aggregated_discovery(legacy: bool) -> dict:
+def aggregated_discovery(legacy: bool, extra=()) -> dict:
     """The ``APIGroupDiscoveryList`` for ``GET /api`` (legacy=True) or ``GET /apis``."""
-    group_names = [""] if legacy else _named_groups()
+    group_names = [""] if legacy else _named_groups(extra)
     return {
         "kind": "APIGroupDiscoveryList",
         "apiVersion": "apidiscovery.k8s.io/v2",
         "metadata": {},
-        "items": [_group_discovery(g) for g in group_names],
+        "items": [_group_discovery(g, extra) for g in group_names],
     }
 
 
@@ -129,25 +142,26 @@ def api_versions(server_address: str = "127.0.0.1:6443") -> dict:
     }
 
 
-def _group_versions(group: str) -> list[dict]:
-    return [{"groupVersion": f"{group}/{v}", "version": v} for v in _versions(group)]
+def _group_versions(group: str, extra=()) -> list[dict]:
+    return [{"groupVersion": f"{group}/{v}", "version": v} for v in _versions(group, extra)]
 
 
-def _api_group_body(group: str) -> dict:
-    versions = _group_versions(group)
+def _api_group_body(group: str, extra=()) -> dict:
+    versions = _group_versions(group, extra)
     return {"name": group, "versions": versions, "preferredVersion": versions[0]}
 
 
-def api_group_list() -> dict:
+def api_group_list(extra=()) -> dict:
     """``GET /apis``: the ``APIGroupList`` of every named group."""
-    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [_api_group_body(g) for g in _named_groups()]}
+    return {"kind": "APIGroupList", "apiVersion": "v1",
+            "groups": [_api_group_body(g, extra) for g in _named_groups(extra)]}
 
 
-def api_group(group: str) -> dict | None:
+def api_group(group: str, extra=()) -> dict | None:
     """``GET /apis/<group>``: one ``APIGroup``, or None when the group is unknown."""
-    if not group or not _versions(group):
+    if not group or not _versions(group, extra):
         return None
-    return {"kind": "APIGroup", "apiVersion": "v1", **_api_group_body(group)}
+    return {"kind": "APIGroup", "apiVersion": "v1", **_api_group_body(group, extra)}
 
 
 def _api_resource(r: ResourceInfo) -> dict:
@@ -176,9 +190,9 @@ def _api_subresource(r: ResourceInfo, sub: str) -> dict:
     return out
 
 
-def api_resource_list(group: str, version: str) -> dict | None:
+def api_resource_list(group: str, version: str, extra=()) -> dict | None:
     """``GET /api/v1`` or ``GET /apis/<group>/<version>``: the ``APIResourceList``."""
-    resources = _resources(group, version)
+    resources = _resources(group, version, extra)
     if not resources:
         return None
     entries = []

@@ -909,6 +909,24 @@ def print_lease(obj: dict, now) -> list:
     return [_name(obj), _get(obj, "spec", "holderIdentity", default=""), _age(obj, now)]
 
 
+@printer("apiregistration.k8s.io", "apiservices",
+         NAME,
+         Column("Service", doc="The reference to the service that hosts this API endpoint."),
+         Column("Available", doc="Whether this service is available."),
+         AGE)
+def print_api_service(obj: dict, now) -> list:
+    """kube-aggregator's table: ``Local`` for built-in groups, ``False (Reason)`` when unavailable."""
+    svc = _get(obj, "spec", "service")
+    service = f"{svc.get('namespace', '')}/{svc.get('name', '')}" if svc else "Local"
+    available = "Unknown"
+    for cond in _get(obj, "status", "conditions", default=None) or []:
+        if cond.get("type") == "Available":
+            available = cond.get("status", "Unknown")
+            if available != "True" and cond.get("reason"):
+                available += f" ({cond['reason']})"
+    return [_name(obj), service, available, _age(obj, now)]
+
+
 @printer("", "componentstatuses",
          NAME,
          Column("Status", doc="Status of the component conditions"),

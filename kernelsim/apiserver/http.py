@@ -35,6 +35,13 @@ _RES_PATH = re.compile(
     r"/(?P<res>[^/]+)(?:/(?P<name>[^/]+))?(?:/(?P<sub>[^/]+))?/?$")
 
 
+# APIs that v1.37 still serves but has deprecated: the warning every response carries.
+DEPRECATED = {
+    ("", "v1", "endpoints"): "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice",
+    ("", "v1", "componentstatuses"): "v1 ComponentStatus is deprecated in v1.19+",
+}
+
+
 def _parse_duration(s: str) -> float | None:
     m = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?", s or "")
     if not s or not m:
@@ -97,6 +104,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache, private")
         for k, v in headers or ():
             self.send_header(k, v)
+        for w in getattr(self, "_deprecation", ()):
+            self.send_header("Warning", f'299 - "{w}"')
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
@@ -164,6 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
         q = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query, keep_blank_values=True).items()}
         raw = self._body() if method in ("POST", "PUT", "PATCH", "DELETE") else b""
         self.front.request_count += 1
+        self._deprecation = ()
         started = time.perf_counter()
         try:
             if not self._authenticated(path):
@@ -199,26 +209,27 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/version":
             self._json(200, self._version())
             return True
+        extra = self.front.apiserver.aggregated_resources()
         if path in ("/api", "/apis"):
             if "as=APIGroupDiscoveryList" in accept:
-                self._json(200, discovery.aggregated_discovery(legacy=(path == "/api")), AGG_CT)
+                self._json(200, discovery.aggregated_discovery(legacy=(path == "/api"), extra=extra), AGG_CT)
             elif path == "/api":
                 self._json(200, discovery.api_versions())
             else:
-                self._json(200, discovery.api_group_list())
+                self._json(200, discovery.api_group_list(extra))
             return True
         if path == "/api/v1":
             self._json(200, discovery.api_resource_list("", "v1"))
             return True
         parts = path.split("/")
         if len(parts) == 3 and parts[1] == "apis":
-            g = discovery.api_group(parts[2])
+            g = discovery.api_group(parts[2], extra)
             if g is None:
                 raise errors.page_not_found()
             self._json(200, g)
             return True
         if len(parts) == 4 and parts[1] == "apis":
-            rl = discovery.api_resource_list(parts[2], parts[3])
+            rl = discovery.api_resource_list(parts[2], parts[3], extra)
             if rl is None:
                 raise errors.page_not_found()
             self._json(200, rl)
@@ -238,6 +249,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, doc)
             return True
         return False
+
+    def _serve_aggregated(self, backend, method: str, m: re.Match, q: dict):
+        """kube-aggregator: a request for an APIService's group goes to the service behind it."""
+        version, ns, name, sub = m.group("v"), m.group("ns"), m.group("name"), m.group("sub")
+        info = next((r for r in backend.resources if r.plural == m.group("res") and r.version == version), None)
+        if info is None or sub or (ns is not None and not info.namespaced):
+            raise errors.page_not_found()
+        if method != "GET" or q.get("watch") in ("true", "1"):
+            raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+        with self.front.lock:
+            out = backend.serve(info, ns, name, q)
+        return self._json(200, out)
 
     def _health(self, path: str, q: dict) -> None:
         """/readyz, /livez, /healthz: the etcd check fails while etcd has no quorum."""
@@ -274,6 +297,8 @@ class _Handler(BaseHTTPRequestHandler):
         api = self.front.apiserver
         group = m.group("g") or ""
         version = m.group("v") or m.group("cv")
+        if group in api.aggregated:
+            return self._serve_aggregated(api.aggregated[group], method, m, q)
         info = resources.by_plural(group, m.group("res"))
         ns, name, sub = m.group("ns"), m.group("name"), m.group("sub") or ""
         if info is None or info.version != version:
@@ -282,6 +307,9 @@ class _Handler(BaseHTTPRequestHandler):
             raise errors.page_not_found()
         if sub and sub not in info.subresources:
             raise errors.page_not_found()
+        if (info.group, info.version, info.plural) in DEPRECATED:
+            # A deprecated API answers every request with a warning (kubectl prints "Warning: ...").
+            self._deprecation = (DEPRECATED[(info.group, info.version, info.plural)],)
         ctx = RequestContext(source=self._source(), field_validation=q.get("fieldValidation", "Warn"),
                              dry_run=bool(q.get("dryRun")))
         accept = self.headers.get("Accept", "")
@@ -462,6 +490,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", TABLE_CT if want_table else "application/json")
         self.send_header("Transfer-Encoding", "chunked")
         self.send_header("Cache-Control", "no-cache, private")
+        for warning in self._deprecation:
+            self.send_header("Warning", f'299 - "{warning}"')
         self.end_headers()
         first_table = True
         try:

@@ -77,6 +77,9 @@ class APIServer:
         self.admission_plugins = admission.DEFAULT_PLUGINS
         self.cache_scope = object()  # identifies this server's objects in shared caches
         self.tokens: dict[str, tuple[str, tuple]] = {}
+        # kube-aggregator: API groups served by an extension API server behind an APIService
+        # (group -> backend with .resources, .available() and .serve(info, namespace, name, query)).
+        self.aggregated: dict[str, object] = {}
 
     # -- helpers ----------------------------------------------------------
     def now(self) -> _dt.datetime:
@@ -759,6 +762,10 @@ class APIServer:
             loop.call_later(interval, tick, "kube-apiserver compaction", background=True)
 
         loop.call_later(interval, tick, "kube-apiserver compaction", background=True)
+
+    def aggregated_resources(self) -> list:
+        """The resources of the aggregated APIs that answer now (discovery lists only those)."""
+        return [r for backend in self.aggregated.values() if backend.available() for r in backend.resources]
 
     def start_etcd_members(self, members: list[tuple[str, str]], log=None) -> None:
         """Put raft between this server and its store: one etcd member per master

@@ -84,6 +84,8 @@ CONCEPTS = [
     Concept("dashboard addon", ("05_addons",), text=("dashboard",), code=("-n kubernetes-dashboard",)),
     Concept("container resource monitoring (cAdvisor)", ("05_addons",), text=("cAdvisor", "metrics-server"),
             code=("kubelet.stats()",)),
+    Concept("kubectl top through metrics-server and its APIService", ("05_addons",), text=("APIService",),
+            code=("%kubectl top nodes", "%kubectl get apiservices")),
     Concept("cluster logging (EFK, ELK)", ("05_addons",), text=("EFK", "ELK"), code=("daemonset fluentd",)),
 
     # -- objects and controllers -------------------------------------------------------------
