@@ -20,6 +20,10 @@ def load_ipython_extension(ipython) -> None:
     register(ipython)
 
 
-def connect(kubeconfig: str = "~/.kube/config"):
-    """A real cluster with the same surface (planned; see DESIGN.md §3)."""
-    raise NotImplementedError("kernelsim.connect() to a real cluster is not available yet")
+def connect(kubeconfig: str = "~/.kube/config", context: str | None = None):
+    """A real cluster (kind, minikube, a cloud cluster) with the same surface as ``Cluster``:
+    ``kubectl()``, ``api``, ``settle()``, ``%kubectl``.  ``$KUBECONFIG`` is honoured when
+    ``kubeconfig`` is left at its default; see :mod:`kernelsim.remote` for what differs."""
+    from .remote import connect as _connect
+
+    return _connect(kubeconfig, context)

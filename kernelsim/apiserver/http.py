@@ -50,6 +50,16 @@ def _parse_duration(s: str) -> float | None:
     return int(h or 0) * 3600 + int(mi or 0) * 60 + float(se or 0)
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A client that drops the connection or rejects the certificate is not the server's error."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ssl.SSLError, ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
 class APIHTTPServer:
     """Runs the HTTP front end on 127.0.0.1 in a background thread."""
 
@@ -60,7 +70,7 @@ class APIHTTPServer:
         self.token = token
         self.idle_hook = idle_hook  # called (under the lock) while a watch waits with nothing to say
         handler = type("Handler", (_Handler,), {"front": self})
-        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd = _Server((host, port), handler)
         self.httpd.daemon_threads = True
         self.certs = serving_certs()
         # The TLS handshake happens on first read, in the request's own thread.

@@ -20,11 +20,11 @@ from ..api import errors, resources
 from ..api.resources import ResourceInfo
 
 
-def resolve_resource(what: str) -> ResourceInfo:
-    """Find a resource by plural, singular, short name or kind, optionally
-    qualified by group: ``pods``, ``pod``, ``po``, ``Pod``, ``deployments.apps``."""
+def match_resource(what: str, infos) -> ResourceInfo | None:
+    """The resource ``what`` names among ``infos``: by plural, singular, short name or kind,
+    optionally qualified by group (``pods``, ``pod``, ``po``, ``Pod``, ``deployments.apps``)."""
     name, _, group = what.partition(".")
-    cands = [r for r in resources.REGISTRY if not group or r.group == group or r.group.startswith(group + ".")]
+    cands = [r for r in infos if not group or r.group == group or r.group.startswith(group + ".")]
     low = name.lower()
     for match in (lambda r: r.plural == low, lambda r: r.singular_name == low,
                   lambda r: low in r.short_names, lambda r: r.kind.lower() == low):
@@ -33,7 +33,15 @@ def resolve_resource(what: str) -> ResourceInfo:
             # The core group wins ties (events vs events.k8s.io), as kubectl's RESTMapper prefers it.
             found.sort(key=lambda r: (r.group != "", r.group))
             return found[0]
-    raise errors.StatusError(404, "NotFound", f'the server doesn\'t have a resource type "{what}"')
+    return None
+
+
+def resolve_resource(what: str) -> ResourceInfo:
+    """A built-in resource by name (see :func:`match_resource`), or kubectl's error."""
+    info = match_resource(what, resources.REGISTRY)
+    if info is None:
+        raise errors.StatusError(404, "NotFound", f'the server doesn\'t have a resource type "{what}"')
+    return info
 
 
 def _info_for_object(obj: dict) -> ResourceInfo:
@@ -82,7 +90,39 @@ class WatchHandle:
             self._client.apiserver.stop_watch(self._watcher)
 
 
-class Client:
+class ClientSurface:
+    """What the in-process :class:`Client` and ``kernelsim.remote.RemoteClient`` share:
+    the methods built on their own ``get``."""
+
+    def exists(self, resource: str, name: str, namespace: str | None = "default") -> bool:
+        try:
+            self.get(resource, name, namespace)
+            return True
+        except errors.StatusError as e:
+            if e.code == 404:
+                return False
+            raise
+
+    @staticmethod
+    def _binding(pod: dict, node_name: str) -> dict:
+        """The Binding that assigns ``pod`` to a node (the pod's ``binding`` subresource)."""
+        meta = pod["metadata"]
+        return {"apiVersion": "v1", "kind": "Binding",
+                "metadata": {"name": meta["name"], "namespace": meta["namespace"]},
+                "target": {"apiVersion": "v1", "kind": "Node", "name": node_name}}
+
+    @staticmethod
+    def _one_object(obj) -> dict:
+        """``create()`` takes a dict or the YAML text of exactly one object."""
+        if isinstance(obj, str):
+            objs = load_manifests(obj)
+            if len(objs) != 1:
+                raise errors.bad_request("create() takes exactly one object; use apply() for several")
+            obj = objs[0]
+        return obj
+
+
+class Client(ClientSurface):
     """get/list/create/update/patch/delete/apply/watch of plain dicts."""
 
     def __init__(self, apiserver, lock: threading.RLock, loop=None, source: str = "python"):
@@ -122,22 +162,9 @@ class Client:
                                       label_selector=label_selector, field_selector=field_selector)
         return out["items"]
 
-    def exists(self, resource: str, name: str, namespace: str | None = "default") -> bool:
-        try:
-            self.get(resource, name, namespace)
-            return True
-        except errors.StatusError as e:
-            if e.code == 404:
-                return False
-            raise
-
     # -- writes -------------------------------------------------------------------
     def create(self, obj, namespace: str | None = None) -> dict:
-        if isinstance(obj, str):
-            objs = load_manifests(obj)
-            if len(objs) != 1:
-                raise errors.bad_request("create() takes exactly one object; use apply() for several")
-            obj = objs[0]
+        obj = self._one_object(obj)
         info = _info_for_object(obj)
         ns = namespace or (obj.get("metadata") or {}).get("namespace")
         with self.lock:
@@ -205,10 +232,7 @@ class Client:
         return out
 
     def bind(self, pod: dict, node_name: str) -> dict:
-        meta = pod["metadata"]
-        binding = {"apiVersion": "v1", "kind": "Binding",
-                   "metadata": {"name": meta["name"], "namespace": meta["namespace"]},
-                   "target": {"apiVersion": "v1", "kind": "Node", "name": node_name}}
+        meta, binding = pod["metadata"], self._binding(pod, node_name)
         with self.lock:
             return self.apiserver.bind(meta["namespace"], meta["name"], binding, self._ctx())
 

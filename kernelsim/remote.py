@@ -1,0 +1,1002 @@
+"""``kernelsim.connect()``: a real cluster (kind, minikube, a cloud cluster) behind the simulator's surface.
+
+The course's cells use ``cluster.kubectl(...)``, ``cluster.api``,
+``cluster.settle()`` and ``%kubectl``.  :class:`RemoteCluster` offers the
+same names for a cluster reached through a kubeconfig, so an instructor can
+run the same cells against real Kubernetes.
+
+What is the same as the simulator:
+
+* ``kubectl(args, input=None, timeout=120)`` runs the same real kubectl binary
+  (with the kubeconfig, ``--context`` when one was chosen, and a private HOME
+  for kubectl's discovery cache), and returns the same ``KubectlResult``.
+* ``api`` has the methods and signatures of the in-process
+  :class:`kernelsim.client.client.Client` (get, list, exists, create, update,
+  update_status, patch, delete, apply, bind, watch), with plain dicts in and
+  out.  It speaks the Kubernetes REST API over HTTPS with the kubeconfig's
+  credentials (CA file or data, insecure-skip-tls-verify, tls-server-name,
+  token or tokenFile, client certificate and key or their data, basic auth,
+  an ``exec`` credential plugin that returns a token, an auth-provider's
+  ``id-token``).  A ``Status`` answer becomes the same
+  :class:`kernelsim.api.errors.StatusError` (code, reason, message, details).
+  Resource names (``po``, ``deploy``, ``deployments.apps``, a CRD's plural)
+  are resolved by the same rules as ``resolve_resource``, over the server's
+  own discovery document (so custom resources work too).
+* ``%kubectl`` talks to the newest cluster or remote; ``close()`` gives it back.
+
+What is not the same:
+
+* Time cannot be fast-forwarded or stopped.  ``settle()`` waits on the wall
+  clock, polling, until no pod is Pending or being created or deleted and
+  every Deployment, StatefulSet and DaemonSet has rolled out (as ``kubectl
+  rollout status`` judges).  A workload with a pod stuck in ImagePullBackOff,
+  CrashLoopBackOff or Unschedulable counts as settled: waiting cannot mend
+  it.  ``advance(seconds)`` sleeps; ``pause()`` and ``play()`` do nothing.
+* Watch callbacks run on a background thread per watch, not on the
+  simulation's event loop.  After a ``410 Gone`` the watch starts again with
+  no resourceVersion, so current objects come again as ADDED events.
+* Nothing simulator-only exists: no trace, no machines to stop, no network
+  partitions, no ``request()``/``resolve()`` of simulated traffic.
+  ``diagram()`` is a static SVG picture drawn from what the API shows (Nodes,
+  Pods, workloads, Leases), not the live widget.
+* Objects without a namespace go to ``default``, as in the simulator's
+  client (not to the context's namespace, which kubectl uses).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import http.client
+import json
+import os
+import shlex
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.parse
+import weakref
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from . import cluster as _cluster_module
+from .api import errors, resources
+from .api.resources import ResourceInfo
+from .client.client import ClientSurface, load_manifests, match_resource
+from .kubectl.runner import KubectlResult, run_kubectl
+
+DEFAULT_KUBECONFIG = "~/.kube/config"
+USER_AGENT = "kernelsim-remote/0.1.0 (python)"
+REQUEST_TIMEOUT = 60.0      # seconds for one ordinary request
+WATCH_TIMEOUT = 290         # timeoutSeconds asked of the server for one watch request
+SETTLE_POLL = 1.0           # seconds between two looks in settle()
+
+# client-go's reason for an error answer that is not a Status (k8s.io/apimachinery errors.NewGenericServerResponse).
+_REASONS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed",
+            406: "NotAcceptable", 409: "Conflict", 410: "Expired", 415: "UnsupportedMediaType", 422: "Invalid",
+            429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable", 504: "Timeout"}
+_DISCOVERY_ACCEPT = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
+                     "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json")
+_PATCH_TYPES = {
+    "strategic": "application/strategic-merge-patch+json",
+    "merge": "application/merge-patch+json",
+    "json": "application/json-patch+json",
+}
+# A container waiting for one of these reasons will not start by itself: the cluster has settled on it.
+STUCK_REASONS = frozenset({"ImagePullBackOff", "ErrImagePull", "ErrImageNeverPull", "InvalidImageName",
+                           "CrashLoopBackOff", "CreateContainerConfigError", "CreateContainerError",
+                           "RunContainerError"})
+
+
+class KubeconfigError(ValueError):
+    """The kubeconfig is missing, or lacks the context, cluster or user asked for."""
+
+
+class RemoteConnectionError(ConnectionError):
+    """The API server could not be reached (connection refused, unknown host, timeout, TLS)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "connection failed"
+
+
+class TLSVerificationError(RemoteConnectionError, ssl.SSLError):
+    """The API server's certificate is not signed by the kubeconfig's certificate authority."""
+
+
+# -- kubeconfig -------------------------------------------------------------------
+def kubeconfig_paths(kubeconfig: str | os.PathLike = DEFAULT_KUBECONFIG) -> list[Path]:
+    """The kubeconfig files to read: ``$KUBECONFIG`` (a list, like kubectl) when the
+    argument is left at its default and the variable is set, else the one path given."""
+    env = os.environ.get("KUBECONFIG", "")
+    if str(kubeconfig) == DEFAULT_KUBECONFIG and env.strip():
+        paths = [Path(p).expanduser() for p in env.split(os.pathsep) if p.strip()]
+        found = [p for p in paths if p.is_file()]
+        if not found:
+            raise KubeconfigError(f"no kubeconfig found: none of the files in $KUBECONFIG exists ({env})")
+        return found
+    path = Path(kubeconfig).expanduser()
+    if not path.is_file():
+        raise KubeconfigError(f"kubeconfig not found: {path} (give connect(kubeconfig=...) the path of a "
+                              "kubeconfig, e.g. the one `kind create cluster` or `minikube start` wrote)")
+    return [path]
+
+
+_PATH_FIELDS = {"cluster": ("certificate-authority",),
+                "user": ("client-certificate", "client-key", "tokenFile")}
+
+
+def load_kubeconfig(paths: list[Path]) -> dict:
+    """The files merged as kubectl merges them: the first file to name a cluster, user or
+    context wins, and so does the first ``current-context``.  Relative paths in an entry
+    are made absolute against the directory of the file that holds it."""
+    merged = {"clusters": {}, "users": {}, "contexts": {}, "current-context": ""}
+    for path in paths:
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as e:
+            raise KubeconfigError(f"cannot read kubeconfig {path}: {e}") from None
+        if not isinstance(doc, dict):
+            raise KubeconfigError(f"kubeconfig {path} is not a YAML mapping")
+        for section, field in (("clusters", "cluster"), ("users", "user"), ("contexts", "context")):
+            for entry in doc.get(section) or []:
+                name = (entry or {}).get("name")
+                if name is None or name in merged[section]:
+                    continue
+                body = dict(entry.get(field) or {})
+                for key in _PATH_FIELDS.get(field, ()):
+                    if body.get(key) and not os.path.isabs(os.path.expanduser(body[key])):
+                        body[key] = str(path.parent / body[key])
+                    elif body.get(key):
+                        body[key] = os.path.expanduser(body[key])
+                if field == "user" and isinstance(body.get("exec"), dict):
+                    body["exec"] = dict(body["exec"], _dir=str(path.parent))
+                merged[section][name] = body
+        if not merged["current-context"] and doc.get("current-context"):
+            merged["current-context"] = doc["current-context"]
+    return merged
+
+
+def _select(config: dict, context: str | None, where: str) -> tuple[str, dict, dict, dict]:
+    """(context name, context, cluster, user) for ``context`` or the current context."""
+    name = context or config["current-context"]
+    known = ", ".join(sorted(config["contexts"])) or "none"
+    if not name:
+        raise KubeconfigError(f"kubeconfig {where} has no current-context; choose one with "
+                              f"connect(..., context=...) (contexts: {known})")
+    if name not in config["contexts"]:
+        raise KubeconfigError(f'context "{name}" not found in kubeconfig {where} (contexts: {known})')
+    ctx = config["contexts"][name]
+    cluster_name = ctx.get("cluster")
+    if cluster_name not in config["clusters"]:
+        raise KubeconfigError(f'context "{name}" names cluster "{cluster_name}", which kubeconfig {where} '
+                              "does not define")
+    cluster = config["clusters"][cluster_name]
+    if not cluster.get("server"):
+        raise KubeconfigError(f'cluster "{cluster_name}" in kubeconfig {where} has no server')
+    user_name = ctx.get("user")
+    if user_name and user_name not in config["users"]:
+        raise KubeconfigError(f'context "{name}" names user "{user_name}", which kubeconfig {where} '
+                              "does not define")
+    return name, ctx, cluster, config["users"].get(user_name, {}) if user_name else {}
+
+
+# -- credentials and TLS --------------------------------------------------------
+class Credentials:
+    """What one context of a kubeconfig says about reaching its API server and proving who we are."""
+
+    def __init__(self, cluster: dict, user: dict, secrets_dir: Path):
+        self.cluster, self.user = cluster, user
+        self._dir = secrets_dir
+        self._exec_token: tuple[str, float] | None = None  # (token, expiry as time.time())
+        self._lock = threading.Lock()
+        self.ssl_context = self._ssl_context()
+
+    def _pem_file(self, name: str, data_b64: str) -> str:
+        """Write base64 PEM data to a private file (ssl loads certificates from files only)."""
+        path = self._dir / name
+        path.write_bytes(base64.b64decode(data_b64))
+        path.chmod(0o600)
+        return str(path)
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        c, u = self.cluster, self.user
+        if c.get("insecure-skip-tls-verify"):
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        elif c.get("certificate-authority-data"):
+            pem = base64.b64decode(c["certificate-authority-data"]).decode("ascii", "replace")
+            ctx = ssl.create_default_context(cadata=pem)
+        elif c.get("certificate-authority"):
+            ctx = ssl.create_default_context(cafile=c["certificate-authority"])
+        else:
+            ctx = ssl.create_default_context()  # a cloud cluster with a publicly trusted certificate
+        cert = u.get("client-certificate") or (u.get("client-certificate-data") and
+                                               self._pem_file("client.crt", u["client-certificate-data"]))
+        key = u.get("client-key") or (u.get("client-key-data") and self._pem_file("client.key", u["client-key-data"]))
+        if cert:
+            ctx.load_cert_chain(cert, key or None)
+        return ctx
+
+    @property
+    def server_name(self) -> str | None:
+        return self.cluster.get("tls-server-name") or None
+
+    def authorization(self, refresh: bool = False) -> str | None:
+        """The Authorization header, read fresh where it can change (tokenFile, exec)."""
+        u = self.user
+        if u.get("token"):
+            return f"Bearer {u['token']}"
+        if u.get("tokenFile"):
+            return f"Bearer {Path(u['tokenFile']).read_text(encoding='utf-8').strip()}"
+        if u.get("exec"):
+            return f"Bearer {self._exec(refresh)}"
+        provider = u.get("auth-provider") or {}
+        if provider:
+            token = (provider.get("config") or {}).get("id-token") or (provider.get("config") or {}).get("access-token")
+            if not token:
+                raise KubeconfigError(f"auth-provider {provider.get('name')!r} has no id-token or access-token; "
+                                      "run kubectl once to refresh it, or use an exec credential plugin")
+            return f"Bearer {token}"
+        if u.get("username") is not None and u.get("password") is not None:
+            raw = f"{u['username']}:{u['password']}".encode()
+            return "Basic " + base64.b64encode(raw).decode()
+        return None
+
+    @property
+    def refreshable(self) -> bool:
+        return bool(self.user.get("exec"))
+
+    def _exec(self, refresh: bool) -> str:
+        """Run the exec credential plugin (client.authentication.k8s.io ExecCredential), as client-go does."""
+        with self._lock:
+            if self._exec_token and not refresh and time.time() < self._exec_token[1]:
+                return self._exec_token[0]
+            spec = self.user["exec"]
+            command = os.path.expanduser(spec.get("command", ""))
+            if os.sep in command and not os.path.isabs(command):
+                command = os.path.join(spec.get("_dir", "."), command)
+            api_version = spec.get("apiVersion", "client.authentication.k8s.io/v1")
+            env = dict(os.environ)
+            env.update({e["name"]: e["value"] for e in spec.get("env") or []})
+            env["KUBERNETES_EXEC_INFO"] = json.dumps({"apiVersion": api_version, "kind": "ExecCredential",
+                                                      "spec": {"interactive": False}})
+            try:
+                p = subprocess.run([command, *(spec.get("args") or [])], capture_output=True, text=True, env=env,
+                                   timeout=60)
+            except (OSError, subprocess.TimeoutExpired) as e:
+                hint = spec.get("installHint") or ""
+                raise KubeconfigError(f"exec credential plugin {command!r} failed: {e}. {hint}".strip()) from None
+            if p.returncode != 0:
+                raise KubeconfigError(f"exec credential plugin {command!r} exited with {p.returncode}: "
+                                      f"{p.stderr.strip()}")
+            try:
+                status = json.loads(p.stdout).get("status") or {}
+            except ValueError:
+                raise KubeconfigError(f"exec credential plugin {command!r} did not print an ExecCredential") from None
+            token = status.get("token")
+            if not token:
+                raise KubeconfigError(f"exec credential plugin {command!r} returned no token (kernelsim's API "
+                                      "client accepts tokens only; kubectl itself still works)")
+            expiry = time.time() + 3600.0
+            if status.get("expirationTimestamp"):
+                stamp = _dt.datetime.fromisoformat(status["expirationTimestamp"].replace("Z", "+00:00"))
+                expiry = stamp.timestamp() - 10.0
+            self._exec_token = (token, expiry)
+            return token
+
+
+class _HTTPSConnection(http.client.HTTPSConnection):
+    """An HTTPS connection that checks the certificate against ``tls-server-name`` when one is given."""
+
+    def __init__(self, host, port, *, context: ssl.SSLContext, server_name: str | None, timeout: float | None):
+        super().__init__(host, port, timeout=timeout, context=context)
+        self._server_name = server_name
+
+    def connect(self):
+        http.client.HTTPConnection.connect(self)
+        self.sock = self._context.wrap_socket(self.sock, server_hostname=self._server_name or self.host)
+
+
+def status_error(code: int, body: bytes) -> errors.StatusError:
+    """An error answer as a StatusError: the Status object's own fields when there is one."""
+    try:
+        obj = json.loads(body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        obj = None
+    if isinstance(obj, dict) and obj.get("kind") == "Status":
+        return errors.StatusError(int(obj.get("code") or code), obj.get("reason", ""), obj.get("message", ""),
+                                  obj.get("details") or {})
+    text = body.decode("utf-8", "replace").strip()
+    return errors.StatusError(code, _REASONS.get(code, ""),
+                              text or f"the server responded with HTTP {code} and no message")
+
+
+class Transport:
+    """HTTP(S) requests to one API server: one kept-alive connection per thread."""
+
+    def __init__(self, server: str, creds: Credentials):
+        url = urllib.parse.urlsplit(server)
+        if url.scheme not in ("https", "http") or not url.hostname:
+            raise KubeconfigError(f"server {server!r} is not an http(s) URL")
+        self.server = server
+        self.https = url.scheme == "https"
+        self.host = url.hostname
+        self.port = url.port or (443 if self.https else 80)
+        self.prefix = url.path.rstrip("/")  # e.g. Rancher's /k8s/clusters/<id>
+        self.creds = creds
+        self._local = threading.local()
+
+    def new_connection(self, timeout: float | None) -> http.client.HTTPConnection:
+        if self.https:
+            return _HTTPSConnection(self.host, self.port, context=self.creds.ssl_context,
+                                    server_name=self.creds.server_name, timeout=timeout)
+        return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+
+    def _headers(self, accept: str, content_type: str | None, refresh: bool) -> dict:
+        h = {"Accept": accept, "User-Agent": USER_AGENT}
+        auth = self.creds.authorization(refresh)
+        if auth:
+            h["Authorization"] = auth
+        if content_type:
+            h["Content-Type"] = content_type
+        return h
+
+    def url(self, path: str, query: dict | None = None) -> str:
+        q = urllib.parse.urlencode({k: v for k, v in (query or {}).items() if v not in (None, "")})
+        return self.prefix + path + (f"?{q}" if q else "")
+
+    def _connection_error(self, e: Exception) -> RemoteConnectionError:
+        if isinstance(e, ssl.SSLCertVerificationError):
+            return TLSVerificationError(
+                f"TLS verification of the API server at {self.server} failed: {e.verify_message or e}. "
+                "The kubeconfig's certificate-authority(-data) does not match the server's certificate "
+                "(or tls-server-name is wrong); fix the kubeconfig, or set insecure-skip-tls-verify only "
+                "for a throw-away cluster.")
+        if isinstance(e, ssl.SSLError):
+            return RemoteConnectionError(f"TLS with the API server at {self.server} failed: {e}")
+        if isinstance(e, TimeoutError):
+            return RemoteConnectionError(f"the API server at {self.server} did not answer in time")
+        return RemoteConnectionError(f"cannot reach the API server at {self.server}: {e}")
+
+    def open(self, method: str, path: str, *, query: dict | None = None, body: bytes | None = None,
+             content_type: str | None = None, accept: str = "application/json", timeout: float | None = None,
+             conn: http.client.HTTPConnection | None = None, refresh: bool = False):
+        """Send a request on ``conn`` (a new one if None); returns (connection, response) with the body unread."""
+        reused = conn is not None
+        conn = conn or self.new_connection(timeout)
+        try:
+            conn.request(method, self.url(path, query), body=body,
+                         headers=self._headers(accept, content_type, refresh))
+            return conn, conn.getresponse()
+        except (OSError, http.client.HTTPException) as e:
+            conn.close()
+            if reused and isinstance(e, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)):
+                raise  # request() tries once more on a new connection
+            raise self._connection_error(e) from None
+
+    def request(self, method: str, path: str, *, query: dict | None = None, body: bytes | None = None,
+                content_type: str | None = None, accept: str = "application/json",
+                timeout: float = REQUEST_TIMEOUT) -> tuple[int, bytes]:
+        """One request on this thread's kept-alive connection; returns (status, body)."""
+        refresh = False
+        for attempt in range(3):
+            conn = getattr(self._local, "conn", None)
+            reused = conn is not None
+            if conn is None:
+                conn = self._local.conn = self.new_connection(timeout)
+            try:
+                _, resp = self.open(method, path, query=query, body=body, content_type=content_type, accept=accept,
+                                    conn=conn, refresh=refresh)
+                data = resp.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
+                    http.client.IncompleteRead) as e:
+                self._local.conn = None
+                conn.close()
+                if reused and attempt == 0:
+                    continue  # the server closed an idle kept-alive connection: try once on a new one
+                raise self._connection_error(e) from None
+            except RemoteConnectionError:
+                self._local.conn = None
+                raise
+            if resp.will_close:
+                self._local.conn = None
+                conn.close()
+            if resp.status == 401 and self.creds.refreshable and not refresh:
+                refresh = True  # an exec plugin's token expired early: ask it for a new one, once
+                continue
+            return resp.status, data
+        return resp.status, data
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+# -- resource names ---------------------------------------------------------------
+def parse_discovery(doc: dict) -> list[tuple[ResourceInfo, bool]]:
+    """(resource, in its group's preferred version) for each resource of an APIGroupDiscoveryList."""
+    out = []
+    for item in doc.get("items") or []:
+        group = (item.get("metadata") or {}).get("name", "") or ""
+        for i, version in enumerate(item.get("versions") or []):
+            for r in version.get("resources") or []:
+                kind = (r.get("responseKind") or {}).get("kind", "")
+                info = ResourceInfo(group, version.get("version", ""), kind, r.get("resource", ""),
+                                    r.get("scope") == "Namespaced", tuple(r.get("shortNames") or ()),
+                                    tuple(r.get("categories") or ()), tuple(r.get("verbs") or ()),
+                                    tuple(s.get("subresource", "") for s in r.get("subresources") or []),
+                                    r.get("singularResource", ""))
+                out.append((info, i == 0))
+    return out
+
+
+# -- the client -------------------------------------------------------------------
+class RemoteWatch:
+    """A running watch over HTTP; ``stop()`` ends it.  Events are read on a background thread."""
+
+    def __init__(self, transport: Transport, path: str, query: dict, callback: Callable[[str, dict], None],
+                 conn, resp, label: str):
+        self._transport, self._path, self._query, self._callback = transport, path, dict(query), callback
+        self._stopped = threading.Event()
+        self._lock = threading.Lock()
+        self._conn, self._resp = conn, resp
+        self.error: Exception | None = None  # the last error the watch met (it keeps trying)
+        self._thread = threading.Thread(target=self._run, name=f"kernelsim watch {label}", daemon=True)
+        self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        conn, resp = self._conn, self._resp
+        while not self._stopped.is_set():
+            if resp is None:
+                try:
+                    conn, resp = self._transport.open("GET", self._path, query=self._query,
+                                                      timeout=WATCH_TIMEOUT + 30)
+                except Exception as e:  # the server is away for a moment: try again
+                    self.error = e
+                    self._stopped.wait(1.0)
+                    continue
+                with self._lock:
+                    self._conn = conn
+                if self._stopped.is_set():
+                    break
+                if resp.status != 200:
+                    self.error = status_error(resp.status, resp.read())
+                    conn.close()
+                    resp = None
+                    if self.error.code == 410:
+                        self._query.pop("resourceVersion", None)
+                    self._stopped.wait(1.0)
+                    continue
+            try:
+                self._read(resp)
+            except Exception as e:  # the connection broke (or stop() shut it down)
+                if not self._stopped.is_set():
+                    self.error = e
+            conn.close()
+            resp = None
+
+    def _read(self, resp) -> None:
+        while not self._stopped.is_set():
+            line = resp.readline()
+            if not line:
+                return  # the server ended the watch (timeoutSeconds): the loop starts a new one
+            if not line.strip():
+                continue
+            ev = json.loads(line)
+            typ, obj = ev.get("type"), ev.get("object") or {}
+            if typ == "ERROR":
+                self.error = status_error(int(obj.get("code") or 500), json.dumps(obj).encode())
+                if obj.get("code") == 410:  # too old: start again from the current state
+                    self._query.pop("resourceVersion", None)
+                return
+            rv = (obj.get("metadata") or {}).get("resourceVersion")
+            if rv:
+                self._query["resourceVersion"] = rv
+            if typ == "BOOKMARK":
+                continue
+            try:
+                self._callback(typ, obj)
+            except Exception:
+                traceback.print_exc(file=sys.stderr)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        with self._lock:
+            conn = self._conn
+        sock = getattr(conn, "sock", None)
+        if sock is not None:
+            try:  # the plain socket's shutdown wakes the reading thread, even through TLS
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+            except OSError:
+                pass
+        if threading.current_thread() is not self._thread:
+            self._thread.join(5.0)
+
+
+class RemoteClient(ClientSurface):
+    """The in-process client's methods over the Kubernetes REST API: plain dicts in and out."""
+
+    def __init__(self, transport: Transport):
+        self.transport = transport
+        self._resources: list[tuple[ResourceInfo, bool]] | None = None
+        self._discovery_lock = threading.Lock()
+        self._watches: "weakref.WeakSet[RemoteWatch]" = weakref.WeakSet()
+
+    # -- the wire ---------------------------------------------------------------------
+    def request(self, method: str, path: str, body=None, *, query: dict | None = None,
+                content_type: str = "application/json", accept: str = "application/json"):
+        """One REST call (``path`` like ``/api/v1/namespaces``); the decoded JSON answer,
+        or StatusError for an error answer."""
+        data = None
+        if body is not None:
+            data = body.encode() if isinstance(body, str) else body if isinstance(body, bytes) else \
+                json.dumps(body).encode()
+        code, raw = self.transport.request(method, path, query=query, body=data,
+                                           content_type=content_type if data is not None else None, accept=accept)
+        if code >= 400:
+            raise status_error(code, raw)
+        if not raw.strip():
+            return {}
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw.decode("utf-8", "replace")
+
+    # -- discovery ---------------------------------------------------------------------
+    def _discover(self) -> list[tuple[ResourceInfo, bool]]:
+        found: list[tuple[ResourceInfo, bool]] = []
+        for path in ("/api", "/apis"):
+            doc = self.request("GET", path, accept=_DISCOVERY_ACCEPT)
+            if not isinstance(doc, dict) or doc.get("kind") != "APIGroupDiscoveryList":
+                # A server without aggregated discovery (older than kubectl 1.37 supports):
+                # the built-in resource table stands in for it.
+                return [(r, True) for r in resources.REGISTRY]
+            found.extend(parse_discovery(doc))
+        return found
+
+    def resource_infos(self, refresh: bool = False) -> list[tuple[ResourceInfo, bool]]:
+        """The server's resources (from its aggregated discovery), cached; ``refresh`` reads them again."""
+        with self._discovery_lock:
+            if self._resources is None or refresh:
+                self._resources = self._discover()
+            return self._resources
+
+    def resolve(self, what: str) -> ResourceInfo:
+        """A resource by plural, singular, short name or kind, as ``resolve_resource`` finds it."""
+        for refresh in (False, True):  # a CRD made a moment ago is not in the cached discovery yet
+            found = match_resource(what, [r for r, preferred in self.resource_infos(refresh) if preferred])
+            if found is not None:
+                return found
+        raise errors.StatusError(404, "NotFound", f'the server doesn\'t have a resource type "{what}"')
+
+    def _info_for_object(self, obj: dict) -> ResourceInfo:
+        av, kind = obj.get("apiVersion"), obj.get("kind")
+        if not kind:
+            raise errors.bad_request("Object 'Kind' is missing in the object")
+        if not av:
+            raise errors.bad_request("Object 'apiVersion' is missing in the object")
+        group, _, version = av.rpartition("/")
+        for refresh in (False, True):
+            for r, _preferred in self.resource_infos(refresh):
+                if r.group == group and r.version == version and r.kind == kind:
+                    return r
+        raise errors.StatusError(404, "NotFound", f'no matches for kind "{kind}" in version "{av}"')
+
+    @staticmethod
+    def _ns(info: ResourceInfo, namespace: str | None) -> str | None:
+        if not info.namespaced:
+            return None
+        return namespace or "default"
+
+    @staticmethod
+    def _path(info: ResourceInfo, namespace: str | None, name: str | None = None, subresource: str = "") -> str:
+        base = f"/api/{info.version}" if not info.group else f"/apis/{info.group}/{info.version}"
+        if namespace is not None and info.namespaced:
+            base += f"/namespaces/{urllib.parse.quote(namespace, safe='')}"
+        base += f"/{info.plural}"
+        if name is not None:
+            if not name:
+                raise errors.bad_request("resource name may not be empty")
+            base += f"/{urllib.parse.quote(name, safe='')}"
+        if subresource:
+            base += f"/{subresource}"
+        return base
+
+    # -- reads ---------------------------------------------------------------------
+    def get(self, resource: str, name: str, namespace: str | None = "default") -> dict:
+        info = self.resolve(resource)
+        return self.request("GET", self._path(info, self._ns(info, namespace), name))
+
+    def list(self, resource: str, namespace: str | None = None, *, label_selector: str = "",
+             field_selector: str = "") -> list[dict]:
+        """Objects of a resource; ``namespace=None`` means every namespace."""
+        info = self.resolve(resource)
+        path = self._path(info, namespace if info.namespaced else None)
+        query = {"labelSelector": label_selector, "fieldSelector": field_selector, "limit": 500}
+        items: list[dict] = []
+        while True:
+            out = self.request("GET", path, query=query)
+            for item in out.get("items") or []:
+                # kube-apiserver leaves kind and apiVersion out of list items; the simulator's client has them.
+                item.setdefault("apiVersion", info.group_version)
+                item.setdefault("kind", info.kind)
+                items.append(item)
+            cont = (out.get("metadata") or {}).get("continue")
+            if not cont:
+                return items
+            query["continue"] = cont
+
+    # -- writes ---------------------------------------------------------------------
+    def create(self, obj, namespace: str | None = None) -> dict:
+        obj = self._one_object(obj)
+        info = self._info_for_object(obj)
+        ns = self._ns(info, namespace or (obj.get("metadata") or {}).get("namespace"))
+        return self.request("POST", self._path(info, ns), obj, query={"fieldValidation": "Strict"})
+
+    def update(self, obj: dict, subresource: str = "") -> dict:
+        info = self._info_for_object(obj)
+        meta = obj.get("metadata") or {}
+        return self.request("PUT", self._path(info, self._ns(info, meta.get("namespace")), meta.get("name") or "",
+                                              subresource), obj, query={"fieldValidation": "Strict"})
+
+    def update_status(self, obj: dict) -> dict:
+        return self.update(obj, subresource="status")
+
+    def patch(self, resource: str, name: str, patch, namespace: str | None = "default", *,
+              type: str = "strategic", subresource: str = "") -> dict:
+        info = self.resolve(resource)
+        body = patch if isinstance(patch, (bytes, str)) else json.dumps(patch)
+        return self.request("PATCH", self._path(info, self._ns(info, namespace), name, subresource), body,
+                            content_type=_PATCH_TYPES[type], query={"fieldValidation": "Strict"})
+
+    def delete(self, resource: str, name: str, namespace: str | None = "default", *,
+               propagation_policy: str | None = None, grace_period_seconds: int | None = None) -> dict:
+        info = self.resolve(resource)
+        opts: dict = {"kind": "DeleteOptions", "apiVersion": "v1"}
+        if propagation_policy:
+            opts["propagationPolicy"] = propagation_policy
+        if grace_period_seconds is not None:
+            opts["gracePeriodSeconds"] = grace_period_seconds
+        return self.request("DELETE", self._path(info, self._ns(info, namespace), name), opts)
+
+    def apply(self, manifests, namespace: str | None = None) -> list[dict]:
+        """Create each object, or merge it into the existing one (like ``kubectl apply``).
+
+        Accepts a dict, a list of dicts, or YAML text with several documents.
+        Nothing is written unless every object is well-formed YAML.  Built-in
+        kinds are merged with a strategic merge patch, custom resources (which
+        kube-apiserver cannot strategic-merge) with a JSON merge patch.
+        """
+        out = []
+        for obj in load_manifests(manifests):
+            info = self._info_for_object(obj)
+            meta = obj.get("metadata") or {}
+            ns = self._ns(info, namespace or meta.get("namespace"))
+            try:
+                self.request("GET", self._path(info, ns, meta.get("name") or ""))
+            except errors.StatusError as e:
+                if e.code != 404:
+                    raise
+                out.append(self.request("POST", self._path(info, ns), obj, query={"fieldValidation": "Strict"}))
+                continue
+            body = json.loads(json.dumps(obj))
+            body.get("metadata", {}).pop("resourceVersion", None)
+            kind = "strategic" if resources.by_kind(info.group, info.kind) is not None else "merge"
+            out.append(self.request("PATCH", self._path(info, ns, meta["name"]), body,
+                                    content_type=_PATCH_TYPES[kind], query={"fieldValidation": "Strict"}))
+        return out
+
+    def bind(self, pod: dict, node_name: str) -> dict:
+        meta, binding = pod["metadata"], self._binding(pod, node_name)
+        info = self.resolve("pods")
+        return self.request("POST", self._path(info, meta["namespace"], meta["name"], "binding"), binding)
+
+    # -- watch ---------------------------------------------------------------------
+    def watch(self, resource: str, callback: Callable[[str, dict], None], namespace: str | None = None, *,
+              resource_version: str = "", label_selector: str = "", field_selector: str = "") -> RemoteWatch:
+        """Call ``callback(event_type, object)`` for every change, on a background thread.
+
+        With no ``resource_version`` the current objects come first as ADDED
+        events, as kube-apiserver sends them.  The watch is open on the server
+        when this returns, so a change made afterwards is always seen; an error
+        answer (403, 404) is raised here.
+        """
+        info = self.resolve(resource)
+        path = self._path(info, namespace if info.namespaced else None)
+        query = {"watch": "true", "resourceVersion": resource_version, "labelSelector": label_selector,
+                 "fieldSelector": field_selector, "timeoutSeconds": WATCH_TIMEOUT}
+        query = {k: v for k, v in query.items() if v not in (None, "")}
+        conn, resp = self.transport.open("GET", path, query=query, timeout=WATCH_TIMEOUT + 30)
+        if resp.status != 200:
+            body = resp.read()
+            conn.close()
+            raise status_error(resp.status, body)
+        w = RemoteWatch(self.transport, path, query, callback, conn, resp, info.plural)
+        self._watches.add(w)
+        return w
+
+    def stop_watches(self) -> None:
+        for w in list(self._watches):
+            w.stop()
+
+    def __repr__(self) -> str:
+        return f"<kernelsim RemoteClient {self.transport.server}>"
+
+
+# -- settle: what is still in progress ----------------------------------------------
+def _meta(obj: dict) -> dict:
+    return obj.get("metadata") or {}
+
+
+def _name(obj: dict) -> str:
+    m = _meta(obj)
+    return f"{m['namespace']}/{m.get('name', '')}" if m.get("namespace") else m.get("name", "")
+
+
+def pod_stuck(pod: dict) -> str | None:
+    """Why a pod will not get anywhere by waiting (Unschedulable, ImagePullBackOff, ...), or None."""
+    status = pod.get("status") or {}
+    if status.get("phase") in ("Succeeded", "Failed"):
+        return None
+    for c in status.get("conditions") or []:
+        if c.get("type") == "PodScheduled" and c.get("status") == "False" and c.get("reason") == "Unschedulable":
+            return "Unschedulable"
+    for cs in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or []):
+        reason = ((cs.get("state") or {}).get("waiting") or {}).get("reason")
+        if reason in STUCK_REASONS:
+            return reason
+    return None
+
+
+def pod_in_progress(pod: dict) -> str | None:
+    """What a pod is still doing (Pending, ContainerCreating, Terminating), or None when it is done."""
+    if _meta(pod).get("deletionTimestamp"):
+        return "Terminating"
+    if pod_stuck(pod):
+        return None
+    status = pod.get("status") or {}
+    phase = status.get("phase") or "Pending"
+    for cs in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or []):
+        reason = ((cs.get("state") or {}).get("waiting") or {}).get("reason")
+        if reason in ("ContainerCreating", "PodInitializing"):
+            return reason
+    if phase == "Pending":
+        return "Pending"
+    return None
+
+
+def rollout_in_progress(obj: dict, kind: str) -> str | None:
+    """What ``kubectl rollout status`` would still wait for, or None when the rollout is done."""
+    spec, status, meta = obj.get("spec") or {}, obj.get("status") or {}, _meta(obj)
+    generation, observed = meta.get("generation", 0), status.get("observedGeneration", 0)
+    if kind == "Deployment":
+        if generation > observed:
+            return "waiting for the deployment spec update to be observed"
+        for c in status.get("conditions") or []:
+            if c.get("type") == "Progressing" and c.get("reason") == "ProgressDeadlineExceeded":
+                return None  # failed: it will not go on by itself
+        replicas, updated = spec.get("replicas", 1), status.get("updatedReplicas", 0)
+        if replicas is not None and updated < replicas:
+            return f"{updated} out of {replicas} new replicas have been updated"
+        if status.get("replicas", 0) > updated:
+            return f"{status.get('replicas', 0) - updated} old replicas are pending termination"
+        if status.get("availableReplicas", 0) < updated:
+            return f"{status.get('availableReplicas', 0)} of {updated} updated replicas are available"
+        return None
+    if kind == "DaemonSet":
+        if (spec.get("updateStrategy") or {}).get("type", "RollingUpdate") != "RollingUpdate":
+            return None
+        if generation > observed:
+            return "waiting for the daemon set spec update to be observed"
+        desired = status.get("desiredNumberScheduled", 0)
+        if status.get("updatedNumberScheduled", 0) < desired:
+            return f"{status.get('updatedNumberScheduled', 0)} out of {desired} new pods have been updated"
+        if status.get("numberAvailable", 0) < desired:
+            return f"{status.get('numberAvailable', 0)} of {desired} updated pods are available"
+        return None
+    if kind == "StatefulSet":
+        strategy = spec.get("updateStrategy") or {}
+        if strategy.get("type", "RollingUpdate") != "RollingUpdate":
+            return None
+        if observed == 0 or generation > observed:
+            return "waiting for the statefulset spec update to be observed"
+        replicas = spec.get("replicas", 1)
+        if replicas is not None and status.get("readyReplicas", 0) < replicas:
+            return f"{status.get('readyReplicas', 0)} of {replicas} pods are ready"
+        partition = (strategy.get("rollingUpdate") or {}).get("partition")
+        if partition is not None and replicas is not None:
+            if status.get("updatedReplicas", 0) < replicas - partition:
+                return f"{status.get('updatedReplicas', 0)} of {replicas - partition} pods have been updated"
+            return None
+        if status.get("updateRevision") and status.get("updateRevision") != status.get("currentRevision"):
+            return "waiting for the statefulset rolling update to complete"
+        return None
+    raise ValueError(f"no rollout status for kind {kind!r}")
+
+
+def _controller_of(obj: dict) -> tuple[str, str, str] | None:
+    for ref in _meta(obj).get("ownerReferences") or []:
+        if ref.get("controller"):
+            return ref.get("kind", ""), _meta(obj).get("namespace", ""), ref.get("name", "")
+    return None
+
+
+# -- the remote cluster ----------------------------------------------------------------
+class RemoteCluster:
+    """A real cluster behind the same surface as :class:`kernelsim.Cluster`."""
+
+    def __init__(self, kubeconfig: str | os.PathLike = DEFAULT_KUBECONFIG, context: str | None = None):
+        paths = kubeconfig_paths(kubeconfig)
+        self._kubeconfig = os.pathsep.join(str(p) for p in paths)
+        where = " and ".join(str(p) for p in paths)
+        config = load_kubeconfig(paths)
+        self.context, ctx, cluster, user = _select(config, context, where)
+        self._context_flag = context  # kubectl gets --context only when one was asked for
+        self.namespace = ctx.get("namespace") or "default"
+        self._tmp = tempfile.TemporaryDirectory(prefix="kernelsim-remote-")
+        self._closed = True
+        try:
+            base = Path(self._tmp.name)
+            self.home = base / "home"
+            self.home.mkdir()
+            secrets_dir = base / "credentials"
+            secrets_dir.mkdir(mode=0o700)
+            self._server = cluster["server"]
+            self.api = RemoteClient(Transport(self._server, Credentials(cluster, user, secrets_dir)))
+            self.version = self.api.request("GET", "/version")  # reach the server now: fail early and clearly
+        except BaseException:
+            self._tmp.cleanup()
+            raise
+        self._started = time.monotonic()
+        self._previous = _cluster_module._current  # %kubectl goes back to it when this one is closed
+        self._closed = False
+        _cluster_module._current = weakref.ref(self)
+        self._finalizer = weakref.finalize(self, RemoteCluster._shutdown, self.api, self._tmp)
+
+    # -- kubectl -------------------------------------------------------------------------
+    @property
+    def kubeconfig(self) -> str:
+        """The kubeconfig path (several joined by ``os.pathsep`` when ``$KUBECONFIG`` lists several)."""
+        return self._kubeconfig
+
+    @property
+    def server(self) -> str:
+        return self._server
+
+    def kubectl(self, args, input: str | None = None, timeout: float | None = 120) -> KubectlResult:
+        """Run the REAL kubectl against this cluster; returns stdout, stderr and returncode."""
+        argv = shlex.split(args) if isinstance(args, str) else list(args)
+        if argv and argv[0] == "kubectl":
+            argv = argv[1:]
+        if self._context_flag:
+            argv = [f"--context={self._context_flag}", *argv]
+        return run_kubectl(argv, self._kubeconfig, self.home, input=input, timeout=timeout)
+
+    # -- time ------------------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        """Wall-clock seconds since ``connect()``."""
+        return time.monotonic() - self._started
+
+    def in_progress(self) -> list[str]:
+        """What the cluster is still doing: pods being scheduled, created or deleted, and
+        rollouts that have not finished (workloads with a stuck pod are left out)."""
+        pods = self.api.list("pods")
+        stuck_owners = set()
+        busy = []
+        for pod in pods:
+            if pod_stuck(pod):
+                stuck_owners.add(_controller_of(pod))
+            doing = pod_in_progress(pod)
+            if doing:
+                busy.append(f"pod {_name(pod)}: {doing}")
+        for rs in self.api.list("replicasets"):
+            m = _meta(rs)
+            if ("ReplicaSet", m.get("namespace", ""), m.get("name", "")) in stuck_owners:
+                stuck_owners.add(_controller_of(rs))
+        for resource, kind in (("deployments", "Deployment"), ("statefulsets", "StatefulSet"),
+                               ("daemonsets", "DaemonSet")):
+            for obj in self.api.list(resource):
+                m = _meta(obj)
+                if (kind, m.get("namespace", ""), m.get("name", "")) in stuck_owners:
+                    continue
+                doing = rollout_in_progress(obj, kind)
+                if doing:
+                    busy.append(f"{kind.lower()} {_name(obj)}: {doing}")
+        return busy
+
+    def settle(self, max_seconds: float = 600.0) -> float:
+        """Wait (wall clock, looking every second) until nothing is in progress: no pod
+        Pending, being created or terminating, every Deployment, StatefulSet and DaemonSet
+        rolled out.  A real cluster's time cannot be fast-forwarded.  Returns the seconds
+        waited (at most about ``max_seconds``; ``in_progress()`` then says what is left)."""
+        start = time.monotonic()
+        while self.in_progress():
+            left = max_seconds - (time.monotonic() - start)
+            if left <= 0:
+                break
+            time.sleep(min(SETTLE_POLL, left))
+        return time.monotonic() - start
+
+    def advance(self, seconds: float) -> float:
+        """Sleep ``seconds`` of wall-clock time (a real cluster's time cannot be fast-forwarded)."""
+        if seconds < 0:
+            raise ValueError("time only moves forward")
+        time.sleep(seconds)
+        return seconds
+
+    @property
+    def realtime_enabled(self) -> bool:
+        return True
+
+    def play(self, speed: float | None = None) -> None:
+        """Does nothing: a real cluster's time always runs, at the speed of the wall clock."""
+
+    def pause(self) -> None:
+        """Does nothing: a real cluster's clock cannot be stopped."""
+
+    # -- pictures --------------------------------------------------------------------------
+    def diagram(self, view: str = "architecture", namespace: str | None = None, *, trace: bool = False,
+                lang: str = "en"):
+        """A static SVG picture of the cluster as the API shows it (``view`` is
+        architecture, objects or namespaces).  The live widget, its replay and the
+        request-flow trace need the simulator; ``lang`` is accepted for the same call."""
+        if trace:
+            raise ValueError("the request-flow trace needs the simulator (kernelsim.Cluster): a real cluster's "
+                             "components do not report their requests to kernelsim")
+        from IPython.display import SVG
+
+        from .widgets.dot import view_dot
+        from .widgets.render import render_svg
+        from .widgets.snapshot import take_snapshot
+
+        return SVG(data=render_svg(view_dot(view, take_snapshot(self, namespace))))
+
+    # -- life cycle --------------------------------------------------------------------------
+    def close(self) -> None:
+        """Stop this client's watches and remove its temporary files; ``%kubectl`` goes back
+        to the cluster used before, if that one is still open.  The real cluster is untouched."""
+        self._closed = True
+        self._finalizer()
+        cur = _cluster_module._current
+        if cur is not None and cur() is self:
+            prev = self._previous
+            while prev is not None and (prev() is None or prev()._closed):
+                prev = prev()._previous if prev() is not None else None
+            _cluster_module._current = prev
+
+    @staticmethod
+    def _shutdown(api: RemoteClient, tmp: tempfile.TemporaryDirectory) -> None:
+        try:
+            api.stop_watches()
+            api.transport.close()
+        finally:
+            tmp.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<kernelsim.RemoteCluster context={self.context!r} server={self.server}>"
+
+
+def connect(kubeconfig: str | os.PathLike = DEFAULT_KUBECONFIG, context: str | None = None) -> RemoteCluster:
+    """A real cluster with the simulator's surface (see the module docstring for the differences)."""
+    return RemoteCluster(kubeconfig, context)
