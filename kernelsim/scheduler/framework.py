@@ -112,7 +112,28 @@ def _add(total: dict, more: dict) -> None:
         total[name] = total.get(name, 0) + value
 
 
+# pod_requests() results by pod object: a scheduling cycle asks for the same pod's requests
+# once per node and per plugin, and rebuilds every NodeInfo from its pods.  The entry keeps
+# the pod object itself, so a key is only trusted for that very object (ids can be reused
+# once an object is gone); objects from the watch cache are never changed in place.
+_REQUESTS_MEMO: dict[tuple, tuple[dict, dict]] = {}
+_MEMO_LIMIT = 20000
+
+
 def pod_requests(pod: dict, non_missing: dict | None = None) -> dict[str, int]:
+    """The resources a pod asks for (read-only; see :func:`_pod_requests`)."""
+    key = (id(pod), tuple(sorted(non_missing.items())) if non_missing else ())
+    entry = _REQUESTS_MEMO.get(key)
+    if entry is not None and entry[0] is pod:
+        return entry[1]
+    result = _pod_requests(pod, non_missing)
+    if len(_REQUESTS_MEMO) >= _MEMO_LIMIT:
+        _REQUESTS_MEMO.clear()
+    _REQUESTS_MEMO[key] = (pod, result)
+    return result
+
+
+def _pod_requests(pod: dict, non_missing: dict | None = None) -> dict[str, int]:
     """The resources a pod asks for (component-helpers resource.PodRequests).
 
     Regular and sidecar containers run together, so their requests add up;
@@ -413,7 +434,13 @@ class Framework:
     rng: object = None
 
     def by_point(self, point: str) -> list[Plugin]:
-        return [p for p in self.plugins if implements(p, point)]
+        """The plugins that implement ``point``, in order (remembered while the plugin list stays the same)."""
+        signature = tuple(map(id, self.plugins))
+        cache = self.__dict__.setdefault("_points", {})
+        cached = cache.get(point)
+        if cached is None or cached[0] != signature:
+            cached = cache[point] = (signature, [p for p in self.plugins if implements(p, point)])
+        return cached[1]
 
     # -- extension points ------------------------------------------------------
     def run_pre_filter(self, pod: dict, snapshot: Snapshot) -> tuple[Status | None, set[str]]:
