@@ -60,7 +60,11 @@ class Machine:
 
     @property
     def ip(self) -> str:
-        return f"192.168.0.{10 + self.index}"
+        """192.168.0.10, .11, ... in machine order; past .249 the next /24s (192.168.1.1 ...)."""
+        n = 10 + self.index
+        if n < 250:
+            return f"192.168.0.{n}"
+        return f"192.168.{n // 250}.{n % 250 + 1}"
 
 
 def current() -> "Cluster | None":

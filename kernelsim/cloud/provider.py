@@ -17,6 +17,7 @@ PROVIDER = "kernelsim"
 REGION = "kernelsim-east1"
 ZONES = ("kernelsim-east1-a", "kernelsim-east1-b", "kernelsim-east1-c")
 INSTANCE_NETWORK = "198.51.100.0/24"
+INSTANCE_OVERFLOW_NETWORK = "198.18.0.0/15"
 LB_NETWORK = "203.0.113.0/24"
 
 
@@ -56,7 +57,9 @@ class SimulatedCloud:
         self.zones = tuple(zones)
         self.instances: dict[str, Instance] = {}
         self.load_balancers: dict[str, LoadBalancer] = {}
-        self._instance_ips = (str(ip) for ip in ipaddress.ip_network(INSTANCE_NETWORK).hosts())
+        # External addresses from TEST-NET-2, then (for clusters of hundreds of machines) the benchmarking range.
+        self._instance_ips = (str(ip) for net in (INSTANCE_NETWORK, INSTANCE_OVERFLOW_NETWORK)
+                              for ip in ipaddress.ip_network(net).hosts())
         self._lb_pool = [str(ip) for ip in ipaddress.ip_network(LB_NETWORK).hosts()][9:]  # from .10 on
         self._created = 0
 

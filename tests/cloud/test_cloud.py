@@ -98,3 +98,21 @@ def test_node_lifecycle_deletes_not_ready_nodes_whose_machine_is_gone(cluster):
     assert names == ["worker-1"]  # a Ready node is kept until it stops reporting
     reasons = [e["reason"] for e in api.list("events", "default")]
     assert "DeletingNode" in reasons
+
+
+def test_hundreds_of_machines_get_distinct_addresses():
+    """Past the 254 hosts of TEST-NET-2 the cloud hands out addresses from 198.18.0.0/15,
+    and machines past 192.168.0.249 go on in the next /24s."""
+    import random
+
+    from kernelsim.cloud import SimulatedCloud
+    from kernelsim.cluster import Machine
+
+    cloud = SimulatedCloud(random.Random(0))
+    external = {cloud.create_instance(f"worker-{i}").external_ip for i in range(600)}
+    assert len(external) == 600
+    internal = [Machine(f"m{i}", "worker", i).ip for i in range(1000)]
+    assert len(set(internal)) == 1000
+    assert internal[0] == "192.168.0.10" and internal[239] == "192.168.0.249"
+    assert internal[240] == "192.168.1.1"
+    assert all(1 <= int(ip.rsplit(".", 1)[1]) <= 254 for ip in internal)
