@@ -72,7 +72,8 @@ def test_the_index_links_every_notebook_in_order():
     for lang in LANGUAGES:
         text = markdown("00_index", lang)
         links = re.findall(r"\]\(([^)#]+)\.ipynb\)", text)
-        listed = list(dict.fromkeys(link for link in links if link != "00_index"))
+        # The course's notebooks sit side by side; links into other folders (the exercises) are extra.
+        listed = list(dict.fromkeys(link for link in links if link != "00_index" and "/" not in link))
         assert listed == [s for s in stems() if s != "00_index"], lang
 
 
