@@ -137,6 +137,10 @@ class Verdict:
     chain: str = ""
 
 
+def _addresses_changed(old: dict, new: dict) -> bool:
+    return ((old.get("status") or {}).get("addresses") != (new.get("status") or {}).get("addresses"))
+
+
 class KubeProxy:
     """The kube-proxy of one node."""
 
@@ -163,8 +167,11 @@ class KubeProxy:
             return
         self.running = True
         self.informers = {r: Informer(self.client, r) for r in ("services", "endpointslices", "nodes")}
-        for inf in self.informers.values():
-            inf.add_handlers(lambda obj: self._request_sync(), lambda old, new: self._request_sync(),
+        for name, inf in self.informers.items():
+            # A Node's status changes every 10 s (the kubelet's heartbeat); only its addresses matter here.
+            changed = _addresses_changed if name == "nodes" else (lambda old, new: True)
+            inf.add_handlers(lambda obj: self._request_sync(),
+                             lambda old, new, changed=changed: changed(old, new) and self._request_sync(),
                              lambda obj: self._request_sync())
             inf.start()
         self._request_sync()
