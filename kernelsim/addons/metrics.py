@@ -73,15 +73,15 @@ class MetricsServer:
 
     def _tick(self) -> None:
         try:
-            self._update_apiservice()
-            if self.available():
+            available = self.available()
+            self._update_apiservice(available)
+            if available:
                 self.scrape()
         finally:
             self.loop.call_later(RESOLUTION, self._tick, "metrics-server scrape", background=True)
 
-    def _update_apiservice(self) -> None:
+    def _update_apiservice(self, available: bool) -> None:
         """kube-aggregator's AvailableConditionController, for this one APIService."""
-        available = self.available()
         if available == self._available:
             return
         try:

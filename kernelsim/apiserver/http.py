@@ -219,7 +219,10 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/version":
             self._json(200, self._version())
             return True
-        extra = self.front.apiserver.aggregated_resources()
+        parts = path.split("/")
+        # Only discovery documents list aggregated APIs; asking whether they answer costs a look at their pods.
+        is_discovery = path in ("/api", "/apis") or (len(parts) in (3, 4) and parts[1] == "apis")
+        extra = self.front.apiserver.aggregated_resources() if is_discovery else ()
         if path in ("/api", "/apis"):
             if "as=APIGroupDiscoveryList" in accept:
                 self._json(200, discovery.aggregated_discovery(legacy=(path == "/api"), extra=extra), AGG_CT)
@@ -231,7 +234,6 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/api/v1":
             self._json(200, discovery.api_resource_list("", "v1"))
             return True
-        parts = path.split("/")
         if len(parts) == 3 and parts[1] == "apis":
             g = discovery.api_group(parts[2], extra)
             if g is None:

@@ -96,11 +96,8 @@ class Raft:
             # etcd derives a member's ID from a hash of its peer URLs and the cluster's name.
             digest = hashlib.sha1(f"https://{ip}:2380etcd-cluster".encode()).digest()
             self.members[name] = Member(name, digest[:8].hex(), ip)
-        self.elections = 0          # elections won since the start
         self.commit_latencies: collections.deque[float] = collections.deque(maxlen=5000)
         self.messages = 0           # raft messages between members for the writes so far
-        self.failed_proposals = 0
-        self.history: list[tuple[float, str, str]] = []   # (time, member, message)
         self.listeners: list[Callable[[], None]] = []
         # Bootstrap: the members start together and elect the first leader at once.
         first = next(iter(self.members.values()))
@@ -131,10 +128,6 @@ class Raft:
     def term(self) -> int:
         return max(m.term for m in self.members.values())
 
-    @property
-    def commit_index(self) -> int:
-        return max(m.index for m in self.members.values())
-
     def serves(self, name: str) -> bool:
         """The member runs and can reach a leader that leads a majority."""
         m, lead = self.members.get(name), self.leader
@@ -158,7 +151,6 @@ class Raft:
 
     # -- logging ----------------------------------------------------------------------
     def _log(self, m: Member, msg: str, level: str = "info", logger: str = "raft") -> None:
-        self.history.append((self.loop.now, m.name, msg))
         if self.log_sink is None:
             return
         ts = (self.wall() if self.wall else _dt.datetime.now(_dt.timezone.utc))
@@ -175,7 +167,6 @@ class Raft:
         """Replicate one entry; returns its index once a majority has it."""
         lead = self.leader
         if lead is None:
-            self.failed_proposals += 1
             raise NoQuorumError()
         lead.index += 1
         lead.log_term = lead.term
@@ -211,9 +202,8 @@ class Raft:
             return
         self._cancel(m)
         m.alive = False
-        was_leader = m.state == "leader"
         m.state, m.leader = "follower", None
-        self._after_fault(lost_leader=was_leader)
+        self._after_fault()
 
     def start(self, name: str) -> None:
         """The member comes back: it rejoins as a follower and catches up with the leader."""
@@ -223,7 +213,7 @@ class Raft:
         m.alive = True
         m.state = "follower"
         self._log(m, f"{m.id} became follower at term {m.term}")
-        self._after_fault(lost_leader=False)
+        self._after_fault()
 
     def partition(self, *groups: list[str]) -> None:
         """Cut the network: members in different ``groups`` cannot talk (the rest is one more group)."""
@@ -236,15 +226,15 @@ class Raft:
         for i, g in enumerate(groups, start=1):
             for n in g:
                 self.members[n].side = i
-        self._after_fault(lost_leader=False)
+        self._after_fault()
 
     def heal(self) -> None:
         """The network is whole again."""
         for m in self.members.values():
             m.side = 0
-        self._after_fault(lost_leader=False)
+        self._after_fault()
 
-    def _after_fault(self, lost_leader: bool) -> None:
+    def _after_fault(self) -> None:
         now = self.loop.now
         # The last heartbeat that reached the followers was sent at the last tick.
         last_beat = (now // HEARTBEAT_INTERVAL) * HEARTBEAT_INTERVAL
@@ -373,13 +363,12 @@ class Raft:
         # A new leader appends an empty entry of its own term, which commits its predecessors'.
         m.index += 1
         m.log_term, m.applied = term, m.index
-        self.elections += 1
         self._log(m, f"{m.id} became leader at term {term}")
         self._log(m, f"raft.node: {m.id} elected leader {m.id} at term {term}")
         for o in self._reachable(m):
             if o is not m:
                 self._follow(o, m)
-        self._after_fault(lost_leader=False)
+        self._after_fault()
 
     # -- etcdctl ----------------------------------------------------------------------
     def status_rows(self, db_size: int = 0) -> list[dict]:
