@@ -503,17 +503,21 @@ class Cluster:
     def pause(self) -> None:
         self.clock.pause()
 
-    def _waiting_request(self) -> None:
-        """A request (a watch, ``logs -f``) is waiting for something to happen: without
-        the real-time driver, move simulated time to the next piece of work (foreground
-        work first, else the next background timer)."""
+    def _waiting_request(self, until: float | None = None) -> bool:
+        """A request (a watch, ``logs -f``, a write waiting for etcd) is waiting for something
+        to happen: without the real-time driver, move simulated time to the next piece of work
+        (foreground work first, else the next background timer), no later than ``until``.
+        Returns whether time moved."""
         if self.clock.running:
-            return
+            return False
         nxt = self.loop.next_work()
         if nxt is None:
             nxt = self.loop.peek()  # only background work left (heartbeats, a program's sleep)
+        if until is not None:
+            nxt = until if nxt is None else min(nxt, until)
         if nxt is not None:
             self.loop.run_until(nxt)
+        return nxt is not None
 
     # -- kubectl ------------------------------------------------------------------
     @property

@@ -193,7 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
             m = _RES_PATH.match(path)
             if not m:
                 raise errors.page_not_found()
-            self._serve_resource(method, m, q, raw)
+            self._serve_waiting_for_etcd(method, m, q, raw)
         except errors.StatusError as e:
             self._error(e)
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
@@ -206,6 +206,39 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             if q.get("watch") not in ("true", "1"):
                 self.front.busy_seconds += time.perf_counter() - started
+
+    def _serve_waiting_for_etcd(self, method: str, m: re.Match, q: dict, raw: bytes):
+        """Serve the request; while etcd has no leader that can commit, it waits, as a request
+        to a real etcd does, up to etcd's request timeout (7 s of simulated time) for one,
+        and only then answers ``etcdserver: request timed out``.  A request that timed out
+        changed nothing, so it is served again once etcd can answer."""
+        api, deadline = self.front.apiserver, None
+        while True:
+            try:
+                return self._serve_resource(method, m, q, raw)
+            except errors.StatusError as e:
+                if not api.storage.timed_out(e):
+                    raise
+                with self.front.lock:
+                    now = api.clock.now
+                if deadline is None:
+                    deadline = now + api.storage.request_timeout
+                if not self._wait_for_etcd(deadline):
+                    raise
+
+    def _wait_for_etcd(self, deadline: float) -> bool:
+        """Let simulated time run (or, in real time, wait) until etcd is ready or ``deadline``."""
+        api = self.front.apiserver
+        while not self.front._closing.is_set():
+            with self.front.lock:
+                if api.storage.etcd_ready():
+                    return True
+                if api.clock.now >= deadline:
+                    return False
+                moved = self.front.idle_hook is not None and self.front.idle_hook(deadline)
+            if not moved:
+                time.sleep(0.02)
+        return False
 
     # -- discovery, version, openapi -------------------------------------------------
     def _serve_static(self, path: str, q: dict) -> bool:

@@ -18,7 +18,7 @@ from ..api import errors
 from ..api.objects import clone
 from ..api.resources import REGISTRY, ResourceInfo
 from ..etcd.mvcc import CompactedError, Compare, MVCCStore, Op
-from ..etcd.raft import NoQuorumError
+from ..etcd.raft import REQUEST_TIMEOUT, REQUEST_TIMEOUT_SECONDS, NoQuorumError
 
 
 @dataclass
@@ -170,14 +170,30 @@ class Storage:
     def count(self, prefix: str) -> int:
         return len(self.list(prefix))
 
+    # -- etcd's request timeout -------------------------------------------
+    # A request that etcd cannot serve (no leader with a majority) waits this long for one,
+    # in simulated seconds, then fails with ``etcdserver: request timed out``.  The waiting
+    # is the caller's: the HTTP front end holds the response (``http.py``), and a client
+    # on the simulated clock retries until the deadline (``kernelsim/testing/faults.py``).
+    request_timeout = REQUEST_TIMEOUT_SECONDS
+
+    @staticmethod
+    def timed_out(e: errors.StatusError) -> bool:
+        """The error is etcd's request timeout (the request changed nothing and may be retried)."""
+        return e.code == 500 and e.message == REQUEST_TIMEOUT
+
+    def etcd_ready(self) -> bool:
+        """etcd can commit a write or serve a linearizable read now."""
+        return self.raft is None or self.raft.has_quorum()
+
     # -- writes ---------------------------------------------------------
-    def _propose(self, key: str) -> None:
+    def _propose(self, key: str, verb: str = "txn") -> None:
         """Every write is a raft proposal: without a leader that reaches a majority of the
         etcd members it times out, and kube-apiserver answers 500 with etcd's message."""
         if self.raft is None:
             return
         try:
-            self.raft.propose()
+            self.raft.propose((verb, key))
         except NoQuorumError as e:
             self._trace("txn", key, f"failed: {e}")
             raise errors.StatusError(500, "", str(e)) from None
@@ -193,7 +209,7 @@ class Storage:
             raise errors.StatusError(500, "", str(e)) from None
 
     def create(self, key: str, obj: dict, info: ResourceInfo, name: str) -> dict:
-        self._propose(key)
+        self._propose(key, "create")
         resp = self.etcd.txn([Compare(key, "mod", "=", 0)], [Op.put(key, self._encode(obj))], [Op.get(key)])
         self._trace("txn", key, "create")
         if not resp.succeeded:
@@ -201,7 +217,7 @@ class Storage:
         return self.get(key)
 
     def update(self, key: str, obj: dict, expected_rv: int, info: ResourceInfo, name: str) -> dict:
-        self._propose(key)
+        self._propose(key, "update")
         resp = self.etcd.txn([Compare(key, "mod", "=", expected_rv)], [Op.put(key, self._encode(obj))], [Op.get(key)])
         self._trace("txn", key, "update")
         if not resp.succeeded:
@@ -212,7 +228,7 @@ class Storage:
 
     def delete(self, key: str, expected_rv: int, info: ResourceInfo, name: str) -> dict:
         old = self.get(key)
-        self._propose(key)
+        self._propose(key, "delete")
         resp = self.etcd.txn([Compare(key, "mod", "=", expected_rv)], [Op.delete(key)], [Op.get(key)])
         self._trace("txn", key, "delete")
         if not resp.succeeded:

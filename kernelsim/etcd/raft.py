@@ -14,9 +14,19 @@ A small, event-driven model of the parts of raft that a learner can observe
   newer than its own, so a member that missed writes cannot become leader;
 - *check-quorum*: a leader that cannot reach a majority for an election timeout
   steps down;
-- a write (a proposal) is committed when a majority of members has appended it;
-  without a leader that can reach a majority, it fails with
-  ``etcdserver: request timed out``, as kube-apiserver then reports.
+- a write (a proposal) is an entry appended to the leader's log; it is committed
+  when a majority of members has appended it, and a follower's log is made to
+  match the leader's (raft's AppendEntries consistency check: a follower drops
+  entries that conflict with the leader's, which can only be uncommitted ones);
+- without a leader that can reach a majority, a write cannot commit: the
+  request waits up to etcd's request timeout (``REQUEST_TIMEOUT_SECONDS``, 7 s:
+  5 s plus two election timeouts) for a leader, then fails with
+  ``etcdserver: request timed out``, as kube-apiserver then reports (the waiting
+  is done by the callers, on the simulated clock: see ``kernelsim/apiserver``);
+- the transport between two members can be slowed (a delay per message) and can
+  lose messages (a loss rate): a lost append is sent again with the next
+  heartbeat, so both make writes slower; a delay of a whole election timeout or
+  more cuts the link for elections as a partition does.
 
 The heartbeats themselves are not scheduled while nothing fails (they would only
 reset timers); the model computes when followers notice a fault instead, which
@@ -41,6 +51,8 @@ HEARTBEAT_INTERVAL = 0.1    # etcd --heartbeat-interval=100 (ms)
 MESSAGE_DELAY = 0.002       # one message between two masters
 FSYNC_MEDIAN = 0.002        # one write to the member's disk (fsync of its write-ahead log)
 REQUEST_TIMEOUT = "etcdserver: request timed out"
+# etcd's ReqTimeout(): 5 s plus two election timeouts (server/config/config.go).
+REQUEST_TIMEOUT_SECONDS = 5.0 + 2 * ELECTION_TIMEOUT
 ETCD_VERSION = "3.6.5"
 
 
@@ -61,13 +73,24 @@ class Member:
     state: str = "follower"      # follower, candidate (after a pre-vote) or leader
     term: int = 1
     voted_for: str | None = None
-    index: int = 0               # the last entry of its log
-    log_term: int = 0            # the term of that entry
+    # The member's log: one (term, payload) per entry; entry i (from 1) is log[i - 1].
+    log: list = field(default_factory=list)
+    commit: int = 0              # the entries up to here are committed (the commit index)
     alive: bool = True
     side: int = 0                # members on different sides of a partition cannot talk
     leader: str | None = None    # the leader this member follows
     timer: object = None
     applied: int = 0
+
+    @property
+    def index(self) -> int:
+        """The last entry of its log."""
+        return len(self.log)
+
+    @property
+    def log_term(self) -> int:
+        """The term of that entry."""
+        return self.log[-1][0] if self.log else 0
 
     @property
     def peer_url(self) -> str:
@@ -99,6 +122,12 @@ class Raft:
         self.commit_latencies: collections.deque[float] = collections.deque(maxlen=5000)
         self.messages = 0           # raft messages between members for the writes so far
         self.listeners: list[Callable[[], None]] = []
+        # Observers of elections: fn(member, term) whenever a member becomes leader.
+        self.on_leader: list[Callable[[Member, int], None]] = []
+        # The transport between members: (a, b) -> seconds added to each message, and
+        # (a, b) -> the fraction of messages lost (both directions; see set_link()).
+        self.delays: dict[frozenset, float] = {}
+        self.losses: dict[frozenset, float] = {}
         # Bootstrap: the members start together and elect the first leader at once.
         first = next(iter(self.members.values()))
         self._become_leader(first, term=2)
@@ -115,8 +144,9 @@ class Raft:
     @property
     def leader(self) -> Member | None:
         """The leader that can commit: alive and able to reach a majority."""
+        need = self._commit_quorum()
         leaders = [m for m in self.members.values()
-                   if m.state == "leader" and m.alive and self._reachable_count(m) >= self.quorum]
+                   if m.state == "leader" and m.alive and self._reachable_count(m) >= need]
         return max(leaders, key=lambda m: m.term, default=None)
 
     @property
@@ -136,8 +166,15 @@ class Raft:
     def has_quorum(self) -> bool:
         return self.leader is not None
 
+    def _commit_quorum(self) -> int:
+        """How many members must have an entry before it counts as committed: a majority.
+        (A test breaks raft on purpose by making this smaller, to show the fault-schedule
+        checker catches it.)"""
+        return self.quorum
+
     def _can_talk(self, a: Member, b: Member) -> bool:
-        return a.alive and b.alive and a.side == b.side
+        return a.alive and b.alive and a.side == b.side and (
+            not self.delays or a is b or self.delays.get(frozenset((a.name, b.name)), 0.0) < ELECTION_TIMEOUT)
 
     def _reachable(self, m: Member) -> list[Member]:
         return [o for o in self.members.values() if self._can_talk(m, o)]
@@ -163,36 +200,98 @@ class Raft:
             fn()
 
     # -- the write path ---------------------------------------------------------------
-    def propose(self) -> int:
-        """Replicate one entry; returns its index once a majority has it."""
+    def propose(self, payload=None) -> int:
+        """Append one entry to the leader's log and replicate it; returns its index once
+        a majority has it (its commit latency is then ``commit_latencies[-1]``)."""
         lead = self.leader
         if lead is None:
             raise NoQuorumError()
-        lead.index += 1
-        lead.log_term = lead.term
+        lead.log.append((lead.term, payload))
         peers = self._reachable(lead)
         for o in peers:
-            o.index, o.log_term, o.applied = lead.index, lead.term, lead.index
-        self.commit_latencies.append(self._commit_latency(len(peers)))
+            if o is not lead:
+                self._replicate(lead, o)
+        if len(peers) < self._commit_quorum():
+            raise NoQuorumError()
+        self._commit(lead, peers)
+        self.commit_latencies.append(self._commit_latency(lead, peers))
         self.messages += 2 * (len(peers) - 1)  # an append to each follower, and its answer
         return lead.index
 
-    def _commit_latency(self, reachable: int) -> float:
+    def _replicate(self, lead: Member, o: Member) -> None:
+        """AppendEntries: the follower keeps the longest prefix of its log that agrees with
+        the leader's (same term at the same index) and takes the leader's entries after it."""
+        n = min(len(o.log), len(lead.log))
+        while n > 0 and o.log[n - 1][0] != lead.log[n - 1][0]:
+            n -= 1
+        if n < len(o.log):
+            del o.log[n:]
+            o.commit = min(o.commit, n)
+        o.log.extend(lead.log[n:])
+
+    def _commit(self, lead: Member, peers: list[Member]) -> None:
+        lead.commit = lead.applied = lead.index
+        for o in peers:
+            o.commit = o.applied = min(lead.commit, o.index)
+
+    def _commit_latency(self, lead: Member, peers: list[Member]) -> float:
         """How long the write waits: the leader's disk write, and the quorum-th fastest
         of the followers' (a round trip plus their own disk write).  Disk writes (fsync)
-        take about 2 ms, with a long tail."""
+        take about 2 ms, with a long tail; a slow link adds its delay each way, and a lost
+        append is sent again with the next heartbeat."""
         times = [self.rng.lognormvariate(math.log(FSYNC_MEDIAN), 0.5)]
-        for _ in range(reachable - 1):
-            times.append(2 * MESSAGE_DELAY + self.rng.lognormvariate(math.log(FSYNC_MEDIAN), 0.5))
+        for o in peers:
+            if o is lead:
+                continue
+            times.append(self._round_trip(lead, o) + self.rng.lognormvariate(math.log(FSYNC_MEDIAN), 0.5))
         times.sort()
-        return times[self.quorum - 1]
+        return times[min(self.quorum, len(times)) - 1]
+
+    def _round_trip(self, a: Member, b: Member) -> float:
+        link = frozenset((a.name, b.name))
+        rtt = 2 * (MESSAGE_DELAY + self.delays.get(link, 0.0))
+        loss = self.losses.get(link, 0.0)
+        if loss > 0:
+            while self.rng.random() < loss:  # lost: the next heartbeat carries it again
+                rtt += HEARTBEAT_INTERVAL
+        return rtt
 
     def read_index(self) -> int:
         """A linearizable read: the leader confirms it still leads a majority."""
         lead = self.leader
         if lead is None:
             raise NoQuorumError()
-        return lead.index
+        return lead.commit
+
+    def read_latency(self) -> float:
+        """How long a linearizable read waits: one heartbeat round to a majority."""
+        lead = self.leader
+        if lead is None:
+            return 0.0
+        rtts = sorted([0.0] + [self._round_trip(lead, o) for o in self._reachable(lead) if o is not lead])
+        return rtts[min(self.quorum, len(rtts)) - 1]
+
+    # -- the transport ------------------------------------------------------------------
+    def set_link(self, a: str, b: str, *, delay: float | None = None, loss: float | None = None) -> None:
+        """Slow the messages between members ``a`` and ``b`` by ``delay`` seconds each, or lose
+        a fraction ``loss`` (0 to < 1) of them.  ``delay=0, loss=0`` mends the link."""
+        for n in (a, b):
+            if n not in self.members:
+                raise KeyError(f"no etcd member named {n!r}; members: {', '.join(self.members)}")
+        link = frozenset((a, b))
+        if delay is not None:
+            if delay < 0:
+                raise ValueError("a delay cannot be negative")
+            self.delays[link] = float(delay)
+            if not delay:
+                del self.delays[link]
+        if loss is not None:
+            if not 0 <= loss < 1:
+                raise ValueError("a loss rate is at least 0 and below 1 (a partition cuts a link)")
+            self.losses[link] = float(loss)
+            if not loss:
+                del self.losses[link]
+        self._after_fault()
 
     # -- faults -----------------------------------------------------------------------
     def stop(self, name: str) -> None:
@@ -229,9 +328,11 @@ class Raft:
         self._after_fault()
 
     def heal(self) -> None:
-        """The network is whole again."""
+        """The network is whole again (slow and lossy links too)."""
         for m in self.members.values():
             m.side = 0
+        self.delays.clear()
+        self.losses.clear()
         self._after_fault()
 
     def _after_fault(self) -> None:
@@ -301,9 +402,9 @@ class Raft:
         if m.leader != lead.name:
             m.leader = lead.name
             self._log(m, f"raft.node: {m.id} elected leader {lead.id} at term {lead.term}")
-        if m.index < lead.index:  # the leader sends the entries it missed
-            m.index, m.log_term = lead.index, lead.log_term
-        m.applied = m.index
+        if m.log != lead.log:  # the leader sends the entries it missed
+            self._replicate(lead, m)
+        m.commit = m.applied = min(lead.commit, m.index)
 
     def _log_ok(self, candidate: Member, voter: Member) -> bool:
         return (candidate.log_term, candidate.index) >= (voter.log_term, voter.index)
@@ -361,11 +462,18 @@ class Raft:
         self._cancel(m)
         m.term, m.state, m.leader, m.voted_for = term, "leader", m.name, m.name
         # A new leader appends an empty entry of its own term, which commits its predecessors'.
-        m.index += 1
-        m.log_term, m.applied = term, m.index
+        m.log.append((term, None))
         self._log(m, f"{m.id} became leader at term {term}")
         self._log(m, f"raft.node: {m.id} elected leader {m.id} at term {term}")
-        for o in self._reachable(m):
+        for fn in list(self.on_leader):
+            fn(m, term)
+        peers = self._reachable(m)
+        for o in peers:
+            if o is not m:
+                self._replicate(m, o)
+        if len(peers) >= self._commit_quorum():
+            self._commit(m, peers)
+        for o in peers:
             if o is not m:
                 self._follow(o, m)
         self._after_fault()
