@@ -20,7 +20,7 @@ from pathlib import Path
 from .api import errors
 from .apiserver.bootstrap import bootstrap_cluster, new_apiserver, reconcile_master_endpoints
 from .apiserver.http import APIHTTPServer
-from .client.client import Client
+from .client.client import Client, Network
 from .client.leaderelection import LeaderElector
 from .controllers.manager import ControllerManager
 from .addons.dns import ClusterDNS
@@ -132,6 +132,8 @@ class Cluster:
         self.last_command_cursor = 0
         self._electors: dict[tuple[str, str], LeaderElector] = {}
         self._not_leading: set[str] = set()  # components whose leading instance is gone
+        self._sides: dict[str, int] = {}     # workers cut off with a group of masters (partition())
+        self._networks: list[Network] = []
         self.cloud = SimulatedCloud(self.loop.rng)
         self.volume_store = PersistentVolumeStore()
         self.network = PodNetwork(self.loop.rng)
@@ -159,6 +161,7 @@ class Cluster:
                 reconcile_master_endpoints(self.apiserver, [m.ip for m in control_plane])
                 # One etcd member per master (kubeadm's stacked etcd), agreeing through raft.
                 self.apiserver.start_etcd_members([(m.name, m.ip) for m in control_plane], log=self._etcd_log)
+                self.apiserver.etcd.listeners.append(self._flush_networks)
                 for m in control_plane:
                     self._start_electors(m.name)
             if addons:
@@ -198,14 +201,17 @@ class Cluster:
         self.cloud.create_instance(name)
         m.runtime = ContainerRuntime(self.loop, name, tracer=self.tracer)
         static = control_plane_manifests(name, m.ip) if role == "control-plane" else ()
-        m.kubelet = Kubelet(self._internal.with_source(f"kubelet({name})"), self.loop, name, m.runtime, self.network,
+        # The machine's components reach kube-apiserver over the network: a partition cuts them off.
+        node_client = self._internal.with_network(Network(lambda name=name: self._reach_apiserver(name)))
+        self._networks.append(node_client.network)
+        m.kubelet = Kubelet(node_client.with_source(f"kubelet({name})"), self.loop, name, m.runtime, self.network,
                             role=role, static_pods=static, tracer=self.tracer, capacity=capacity)
         m.kubelet.node_ip = m.ip
         m.kubelet.volume_store = self.volume_store
         m.runtime.network_hook = self._fetch_from
         m.runtime.dns_hook = self._resolve_for
         m.runtime.etcd_hook = self._etcd_commands
-        m.proxy = KubeProxy(self._internal.with_source(f"kube-proxy({name})"), self.loop, name, tracer=self.tracer)
+        m.proxy = KubeProxy(node_client.with_source(f"kube-proxy({name})"), self.loop, name, tracer=self.tracer)
         self.machines[name] = m
         m.kubelet.start()
         m.proxy.start()
@@ -361,18 +367,45 @@ class Cluster:
         if m.role == "control-plane":
             self._reconcile_master_endpoints()
 
-    def partition(self, *masters: str) -> None:
-        """Cut the network between ``masters`` and the other masters (``heal()`` mends it)."""
+    def partition(self, *machines: str) -> None:
+        """Cut the network between ``machines`` and the other machines (``heal()`` mends it):
+        etcd's members on the two sides cannot talk, and the kubelets and kube-proxies of
+        the workers reach only the kube-apiservers of the masters on their side."""
         with self.lock:
-            for n in masters:
-                if self._machine(n).role != "control-plane":
-                    raise ValueError(f"{n} is not a master")
-            self.apiserver.etcd.partition(list(masters))
+            for n in machines:
+                self._machine(n)
+            masters = [n for n in machines if self.machines[n].role == "control-plane"]
+            self._sides = {n: 1 for n in machines if n not in masters}
+            self.apiserver.etcd.partition(masters)
+            self._flush_networks()
 
     def heal(self) -> None:
-        """Mend every network partition between the masters."""
+        """Mend every network partition (and every slow or lossy link between the masters)."""
         with self.lock:
+            self._sides = {}
             self.apiserver.etcd.heal()
+            self._flush_networks()
+
+    def _reach_apiserver(self, machine: str) -> None:
+        """A request from ``machine`` goes to a kube-apiserver on its side of a partition: with
+        none running there it gets no answer, and with none whose etcd member is with the
+        working majority it times out."""
+        raft = self.apiserver.etcd
+        if raft is None or not (self._sides or any(m.side for m in raft.members.values())):
+            return
+        side = raft.members[machine].side if machine in raft.members else self._sides.get(machine, 0)
+        here = [n for n, m in raft.members.items() if m.alive and m.side == side]
+        if not here:
+            ip = self.machines[next(iter(raft.members))].ip
+            raise errors.StatusError(503, "ServiceUnavailable", f"dial tcp {ip}:6443: connect: no route to host")
+        if not any(raft.serves(n) for n in here):
+            raise errors.StatusError(500, "", "etcdserver: request timed out")
+
+    def _flush_networks(self) -> None:
+        """Watch events held while machines were cut off reach them once they are back."""
+        for net in self._networks:
+            if net.held:
+                self.loop.call_soon(net.flush, "watch resumes after a partition")
 
     def _reconcile_master_endpoints(self) -> None:
         try:

@@ -122,21 +122,66 @@ class ClientSurface:
         return obj
 
 
+class Network:
+    """The network between a machine and kube-apiserver, for the clients of the components
+    on that machine (its kubelet and kube-proxy).  ``check()`` raises the error a request
+    gets while the machine is cut off, or returns when it can be served; watch events
+    that arrive while it is cut off are held and delivered once it is reachable again
+    (a real watch breaks, and the reflector lists again after the partition heals)."""
+
+    def __init__(self, check: Callable[[], None]):
+        self.check = check
+        self._held: list[Callable[[], None]] = []
+
+    @property
+    def held(self) -> int:
+        return len(self._held)
+
+    def reachable(self) -> bool:
+        try:
+            self.check()
+        except errors.StatusError:
+            return False
+        return True
+
+    def deliver(self, fn: Callable[[], None]) -> None:
+        if self._held or not self.reachable():
+            self._held.append(fn)
+            return
+        fn()
+
+    def flush(self) -> None:
+        """Deliver the held watch events, if the machine can be reached now."""
+        if self._held and self.reachable():
+            held, self._held = self._held, []
+            for fn in held:
+                fn()
+
+
 class Client(ClientSurface):
     """get/list/create/update/patch/delete/apply/watch of plain dicts."""
 
-    def __init__(self, apiserver, lock: threading.RLock, loop=None, source: str = "python"):
+    def __init__(self, apiserver, lock: threading.RLock, loop=None, source: str = "python",
+                 network: Network | None = None):
         self.apiserver = apiserver
         self.lock = lock
         self.loop = loop
         self.source = source
+        self.network = network  # None: the client always reaches kube-apiserver
 
     def with_source(self, source: str) -> "Client":
         """The same client, identified as another component in the trace."""
-        return Client(self.apiserver, self.lock, self.loop, source)
+        return Client(self.apiserver, self.lock, self.loop, source, self.network)
+
+    def with_network(self, network: Network) -> "Client":
+        """The same client, reaching kube-apiserver over ``network``."""
+        return Client(self.apiserver, self.lock, self.loop, self.source, network)
 
     def _ctx(self, field_validation: str = "Strict"):
         from ..apiserver.server import RequestContext
+
+        if self.network is not None:
+            self.network.check()  # a machine cut off from kube-apiserver gets no answer
 
         user = "kubernetes-admin" if self.source in ("python", "kubectl") else f"system:{self.source}"
         return RequestContext(user=user, source=self.source, field_validation=field_validation)
@@ -148,9 +193,13 @@ class Client(ClientSurface):
         return namespace or "default"
 
     # -- reads --------------------------------------------------------------------
-    def get(self, resource: str, name: str, namespace: str | None = "default") -> dict:
+    def get(self, resource: str, name: str, namespace: str | None = "default", *, consistent: bool = False) -> dict:
+        """One object.  ``consistent=True`` makes it a quorum read, as kubectl's GET without a
+        resourceVersion is: it fails (``etcdserver: request timed out``) while etcd has no leader."""
         info = resolve_resource(resource)
         with self.lock:
+            if consistent:
+                self.apiserver.storage.quorum_read()
             return self.apiserver.get(info, self._ns(info, namespace), name, self._ctx())
 
     def list(self, resource: str, namespace: str | None = None, *, label_selector: str = "",
@@ -248,9 +297,14 @@ class Client(ClientSurface):
         info = resolve_resource(resource)
         loop = self.loop
 
+        network = self.network
+
         def deliver(ev):
             if loop is None:
                 callback(ev.type, ev.object)
+            elif network is not None:
+                loop.call_soon(lambda: network.deliver(lambda: callback(ev.type, ev.object)),
+                               label=f"watch {info.plural}")
             else:
                 loop.call_soon(lambda: callback(ev.type, ev.object), label=f"watch {info.plural}")
 

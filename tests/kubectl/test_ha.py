@@ -167,3 +167,25 @@ def test_the_ha_experiment_measures_what_notebook_03_shows():
     assert 15 <= rows[3]["controllers_back_s"] <= 20
     assert rows[3]["messages_per_write"] == 4
     assert "failures survived" in experiment.table(list(rows.values()))
+
+
+def test_a_partition_cuts_the_kubelets_and_kube_proxies_on_the_far_side_off_kube_apiserver():
+    c = kernelsim.Cluster(masters=3, workers=2, realtime=False, addons=False)
+    try:
+        c.partition("master-3", "worker-1")  # worker-1 reaches only master-3, cut off from the majority
+        c.api.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "during", "namespace": "default"},
+                      "spec": {"selector": {"app": "x"}, "ports": [{"port": 80}]}})
+        c.advance(60)  # past the node monitor grace period (40 s) after the last Lease renewal
+        ready = {n["metadata"]["name"]: next(x["status"] for x in n["status"]["conditions"] if x["type"] == "Ready")
+                 for n in c.api.list("nodes")}
+        assert ready["worker-1"] == "Unknown" and ready["master-3"] == "Unknown"
+        assert ready["worker-2"] == "True" and ready["master-1"] == "True"
+        assert "default/during" in c.proxy_rules("worker-2")
+        assert "default/during" not in c.proxy_rules("worker-1")  # its kube-proxy missed the Service
+        c.heal()
+        c.advance(15)
+        node = c.api.get("nodes", "worker-1", None)
+        assert next(x["status"] for x in node["status"]["conditions"] if x["type"] == "Ready") == "True"
+        assert "default/during" in c.proxy_rules("worker-1")
+    finally:
+        c.close()
