@@ -519,8 +519,11 @@ class PodWorker:
                 k.client.delete("pods", self.name, self.namespace, grace_period_seconds=0)
             except errors.StatusError as e:
                 if e.code != 404:
+                    # kube-apiserver could not delete it now (etcd without a leader): the status
+                    # manager's sync loop asks again 10 s later (it never crashes the kubelet).
                     self.delete_requested = False
-                    raise
+                    self.queue_sync(delay=10.0, background=True)
+                    return
         if self.deleted_from_api:
             k.remove_worker(self)
 

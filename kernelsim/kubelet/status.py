@@ -207,6 +207,9 @@ def generate(worker, previous: dict | None) -> dict:
     return status
 
 
+SYNC_PERIOD = 10.0  # pkg/kubelet/status/status_manager.go: syncPeriod
+
+
 class StatusManager:
     """Writes pod statuses when they change, one write per pod per moment of simulated time."""
 
@@ -232,13 +235,19 @@ class StatusManager:
         if not k.running:
             return
         dirty, self.dirty = self.dirty, {}
+        failed = []
         for worker in dirty.values():
             if worker.removed or (worker.deleted_from_api and not worker.static):
                 continue
             try:
                 self.write(worker)
             except errors.StatusError:
-                pass
+                failed.append(worker)
+        if failed:
+            # The status manager's sync loop (every 10 s, syncBatch) writes again the statuses
+            # the API does not have yet: a write that failed (etcd without a leader) is not lost.
+            k.loop.call_later(SYNC_PERIOD, lambda: [self.mark(w) for w in failed if not w.removed],
+                              f"{k.source} status sync", background=True)
 
     def write(self, worker) -> None:
         k = self.kubelet
