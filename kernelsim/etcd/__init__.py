@@ -1,6 +1,6 @@
 """etcd, the cluster's key-value store, as kube-apiserver uses it.
 
-Only kube-apiserver may import this package (DESIGN.md rule 1; enforced by
+Only kube-apiserver may import this package (docs/architecture.md, rule 1; enforced by
 ``tests/etcd/test_imports.py``).  ``mvcc`` mirrors etcd's
 ``server/storage/mvcc``: revisions, transactions, watches, compaction and
 snapshots.

@@ -1,4 +1,4 @@
-"""DESIGN.md rule 1: only kube-apiserver touches etcd.
+"""Rule 1 of docs/architecture.md: only kube-apiserver touches etcd.
 
 Every module under kernelsim/ is parsed, and any import of ``kernelsim.etcd``
 from outside ``kernelsim/etcd/`` and ``kernelsim/apiserver/`` fails the test.
@@ -107,5 +107,5 @@ def test_only_apiserver_and_etcd_import_etcd():
                              is_package=path.name == "__init__.py")
         offenders += [f"{path.relative_to(PACKAGE_ROOT.parent)}:{line}" for line in lines]
     assert offenders == [], (
-        "only kube-apiserver may touch etcd (DESIGN.md rule 1); "
+        "only kube-apiserver may touch etcd (docs/architecture.md, rule 1); "
         "read and write through the apiserver instead: " + ", ".join(offenders))
