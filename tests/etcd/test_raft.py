@@ -151,3 +151,72 @@ def test_unknown_members_are_refused():
     _, raft = make(3)
     with pytest.raises(KeyError, match="no etcd member named 'm9'"):
         raft.partition(["m9"])
+
+
+def test_every_member_keeps_the_leaders_log_and_its_commit_index():
+    loop, raft = make(3)
+    for i in range(3):
+        raft.propose(("update", f"/registry/configmaps/default/c{i}"))
+    logs = {name: list(m.log) for name, m in raft.members.items()}
+    assert len({tuple(log) for log in logs.values()}) == 1
+    assert logs["m1"][-1] == (2, ("update", "/registry/configmaps/default/c2"))
+    assert {m.commit for m in raft.members.values()} == {raft.members["m1"].index}
+
+
+def test_a_write_the_leader_cannot_commit_is_overwritten_by_the_next_leader():
+    loop, raft = make(3)
+    raft.partition(["m1"])            # m1 still thinks it leads, for one election timeout
+    old = raft.members["m1"]
+    with pytest.raises(NoQuorumError):
+        raft.propose()                # the leader property refuses: m1 cannot reach a majority
+    old.log.append((old.term, "uncommitted"))  # what a stale leader would append before it steps down
+    run(loop, 3)
+    index = raft.propose("after")
+    raft.heal()
+    assert old.log == raft.leader.log and old.commit == index
+    assert (2, "uncommitted") not in old.log
+
+
+def test_a_slow_or_lossy_link_makes_writes_wait_longer_but_they_commit():
+    loop, raft = make(3)
+    raft.propose()
+    base = raft.commit_latencies[-1]
+    raft.set_link("m1", "m2", delay=0.2, loss=0.5)
+    raft.set_link("m1", "m3", delay=0.2, loss=0.5)
+    for _ in range(20):
+        raft.propose()
+    slow = list(raft.commit_latencies)[-20:]
+    assert min(slow) > 0.4 > base       # a round trip over the slow link, at least
+    assert max(slow) >= 0.4 + 0.1       # some appends to both were lost and sent again with a heartbeat
+    assert raft.leader_name == "m1"     # slow is not cut: nobody starts an election
+    raft.heal()
+    raft.propose()
+    assert raft.commit_latencies[-1] < 0.05
+
+
+def test_a_delay_of_an_election_timeout_cuts_the_link_like_a_partition():
+    loop, raft = make(3)
+    raft.set_link("m1", "m2", delay=ELECTION_TIMEOUT)
+    raft.set_link("m1", "m3", delay=ELECTION_TIMEOUT)
+    run(loop, 5)
+    assert raft.leader_name in ("m2", "m3") and raft.members["m1"].state == "follower"
+
+
+def test_bad_link_settings_are_refused():
+    _, raft = make(3)
+    with pytest.raises(ValueError, match="below 1"):
+        raft.set_link("m1", "m2", loss=1.0)
+    with pytest.raises(ValueError, match="negative"):
+        raft.set_link("m1", "m2", delay=-1)
+    with pytest.raises(KeyError, match="no etcd member named 'm9'"):
+        raft.set_link("m1", "m9", delay=0.1)
+    assert raft.delays == {} and raft.losses == {}
+
+
+def test_observers_hear_of_every_new_leader():
+    loop, raft = make(3)
+    seen = []
+    raft.on_leader.append(lambda m, term: seen.append((m.name, term)))
+    raft.stop("m1")
+    loop.settle()
+    assert seen == [(raft.leader_name, 3)]
