@@ -304,7 +304,7 @@ class Cluster:
         if raft is None:
             return {}
         return {"etcd_leader": raft.leader_name, "etcd_quorum": raft.has_quorum(),
-                "partitioned": sorted(n for n, m in raft.members.items() if m.side),
+                "partitioned": sorted([n for n, m in raft.members.items() if m.side] + list(self._sides)),
                 "stopped": sorted(n for n, m in self.machines.items() if m.stopped and m.role == "control-plane")}
 
     def _reachable_kubelets(self) -> dict:

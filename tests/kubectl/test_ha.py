@@ -180,6 +180,7 @@ def test_a_partition_cuts_the_kubelets_and_kube_proxies_on_the_far_side_off_kube
                  for n in c.api.list("nodes")}
         assert ready["worker-1"] == "Unknown" and ready["master-3"] == "Unknown"
         assert ready["worker-2"] == "True" and ready["master-1"] == "True"
+        assert c.faults["partitioned"] == ["master-3", "worker-1"]  # the diagram marks both
         assert "default/during" in c.proxy_rules("worker-2")
         assert "default/during" not in c.proxy_rules("worker-1")  # its kube-proxy missed the Service
         c.heal()
