@@ -190,3 +190,16 @@ def test_a_partition_cuts_the_kubelets_and_kube_proxies_on_the_far_side_off_kube
         assert "default/during" in c.proxy_rules("worker-1")
     finally:
         c.close()
+
+
+def test_in_real_time_a_write_without_a_quorum_hangs_for_the_request_timeout():
+    c = kernelsim.Cluster(masters=3, workers=0, addons=False, realtime=True, speed=20)
+    try:
+        c.stop_master("master-1")
+        c.stop_master("master-2")
+        before = c.now
+        r = c.kubectl("create configmap no-quorum")
+        assert r.returncode == 1 and "etcdserver: request timed out" in r.stderr
+        assert c.now - before >= 7.0  # 7 s of simulated time went by while kubectl waited (0.35 s at speed 20)
+    finally:
+        c.close()
