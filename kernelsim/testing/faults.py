@@ -104,6 +104,8 @@ class Result:
     violations: list[str] = field(default_factory=list)
     leaders: dict = field(default_factory=dict)      # term -> the members that led it
     shrunk_from: list | None = None                  # the generated schedule, when this one is shrunk
+    position: int = 0                                # its place among the schedules run on one cluster
+    fails_alone: bool | None = None                  # replayed on a fresh cluster, it fails too
 
     @property
     def ok(self) -> bool:
@@ -113,6 +115,9 @@ class Result:
         lines = [f"seed {self.seed}, {self.masters} masters: {len(self.violations)} violation(s)"]
         lines += [f"  - {v}" for v in self.violations[:10]]
         lines.append(f"  {'shortest failing ' if self.shrunk_from is not None else ''}schedule: {dumps(self.schedule)}")
+        if self.fails_alone is False:
+            lines.append(f"  (it fails only after the {self.position} schedules before it on the same cluster: "
+                         f"faults.run({self.seed}, {self.masters}, {self.position + 1}) replays it)")
         return "\n".join(lines)
 
 
@@ -237,6 +242,7 @@ class Runner:
                 self.leaders[m.term].add(m.name)
         self.raft.on_leader.append(self._elected)
         self.committed: list = []            # the committed log, as far as any member has shown it
+        self._checked: dict[str, int] = {}   # member -> how much of its log _sample compared
         self.rounds = 0
         self.result: Result | None = None
         self.stop_at = 0.0
@@ -338,7 +344,7 @@ class Runner:
             self._attempt(op, finished)
 
         def finished(op):
-            self._sample()
+            self._sample(full=False)
             self.loop.call_later(self.rng.uniform(0.1, 0.6), issue, "fault-checker client thinks")
 
         self.loop.call_later(self.rng.uniform(0.0, 0.3), issue, "fault-checker client starts")
@@ -375,14 +381,18 @@ class Runner:
         self._sample()
 
     # -- checks -------------------------------------------------------------------
-    def _sample(self) -> None:
-        """Every member's committed entries must agree with what any member ever committed."""
+    def _sample(self, full: bool = True) -> None:
+        """Every member's committed entries must agree with what any member ever committed.
+        ``full=False`` compares only the entries after those it compared last time (after
+        every answer); the full comparison runs at every fault and after every schedule."""
         ref = self.committed
         for m in self.raft.members.values():
             n = min(m.commit, len(m.log))
             k = min(n, len(ref))
-            if m.log[:k] != ref[:k]:
-                i = next(j for j in range(k) if m.log[j] != ref[j])
+            lo = 0 if full else min(self._checked.get(m.name, 0), k)
+            self._checked[m.name] = n
+            if m.log[lo:k] != ref[lo:k]:
+                i = next(j for j in range(lo, k) if m.log[j] != ref[j])
                 self._violation(f"at t={self.loop.now:.3f}s {m.name}'s committed entry {i + 1} is {m.log[i]}, "
                                 f"but {ref[i]} was committed at that index")
                 del ref[i:]  # reported once: go on from this member's log
@@ -512,13 +522,15 @@ def run(seed: int, masters: int, schedules: int = 1, *, shrink_failures: bool = 
     with Runner(seed, masters) as r:
         for i in range(schedules):
             results.append(r.run(generate(seed * 1000 + i, masters)))
+            results[-1].position = i
     if shrink_failures:
         for i, res in enumerate(results):
             if res.ok:
                 continue
             alone = run_schedule(seed, masters, res.schedule)
+            res.fails_alone = not alone.ok
             if not alone.ok:
                 shortest = shrink(seed, masters, res.schedule)
                 results[i] = run_schedule(seed, masters, shortest)
-                results[i].shrunk_from = res.schedule
+                results[i].shrunk_from, results[i].position, results[i].fails_alone = res.schedule, i, True
     return results
