@@ -129,3 +129,19 @@ def test_a_timed_out_write_may_or_may_not_have_happened():
     assert linearizable([timed_out, op("read", "init", 8, 9)], "init") is None
     assert linearizable([timed_out, op("read", "a", 8, 9)], "init") is None
     assert "no client wrote" in linearizable([timed_out, op("read", "zzz", 8, 9)], "init")
+
+
+def test_a_kube_apiserver_that_serves_stale_reads_is_caught(monkeypatch):
+    from kernelsim.apiserver.server import APIServer
+
+    real_get, first = APIServer.get, {}
+
+    def stale_get(self, info, namespace, name, *args, **kwargs):
+        obj = real_get(self, info, namespace, name, *args, **kwargs)
+        if info.plural == "configmaps" and name.startswith("s1-"):
+            return first.setdefault(name, obj)  # the first answer, forever: a cache that never catches up
+        return obj
+
+    monkeypatch.setattr(APIServer, "get", stale_get)
+    r = faults.run_schedule(0, 3, [])
+    assert not r.ok and any("stale read" in v for v in r.violations), r.report()
