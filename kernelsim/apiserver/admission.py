@@ -2,7 +2,8 @@
 
 Mirrors ``plugin/pkg/admission``: NamespaceLifecycle refuses content in a
 namespace that is missing or terminating and protects the system
-namespaces.
+namespaces; LimitRanger (``limitranger.py``) defaults and bounds container
+resources; ResourceQuota refuses what would exceed a quota.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 # Each plugin: (name, function(request) -> None), run in this order.
 # The mutating plugins ServiceAccount (the account's name), Priority and
 # DefaultTolerationSeconds live with defaulting in kernelsim.api.defaults.
-DEFAULT_PLUGINS = ("NamespaceLifecycle", "ResourceQuota")
+DEFAULT_PLUGINS = ("NamespaceLifecycle", "LimitRanger", "ResourceQuota")
 
 
 class AdmissionRequest:
@@ -103,8 +104,15 @@ def resource_quota(req: AdmissionRequest) -> None:
                 f"limited: {fmt(hard)}", req.info.group)
 
 
+def limit_ranger(req: AdmissionRequest) -> None:
+    from .limitranger import limit_ranger as admit_limits
+
+    admit_limits(req)
+
+
 PLUGINS = {
     "NamespaceLifecycle": namespace_lifecycle,
+    "LimitRanger": limit_ranger,
     "ResourceQuota": resource_quota,
 }
 

@@ -1,8 +1,8 @@
 """Start-up of kube-apiserver: its etcd, and the objects it creates for itself.
 
 Like kube-apiserver's bootstrap controllers, it makes the system namespaces
-(default, kube-system, kube-public, kube-node-lease) and the ``kubernetes``
-Service in ``default``.  Only the apiserver package creates the etcd store.
+(default, kube-system, kube-public, kube-node-lease), the ``kubernetes``
+Service in ``default`` and the default RBAC ClusterRoles and bindings.  Only the apiserver package creates the etcd store.
 """
 
 from __future__ import annotations
@@ -41,6 +41,24 @@ def bootstrap_cluster(api: APIServer) -> None:
     except errors.StatusError as e:
         if e.code != 409:
             raise
+    bootstrap_rbac(api)
+
+
+def bootstrap_rbac(api: APIServer) -> None:
+    """The RBAC bootstrap policy (the ``rbac/bootstrap-roles`` post-start hook): default
+    ClusterRoles and ClusterRoleBindings, created when missing."""
+    from . import rbac
+
+    ctx = RequestContext(user="system:apiserver", source="kube-apiserver")
+    roles = resources.by_plural(rbac.RBAC_GROUP, "clusterroles")
+    bindings = resources.by_plural(rbac.RBAC_GROUP, "clusterrolebindings")
+    for info, objs in ((roles, rbac.bootstrap_cluster_roles()), (bindings, rbac.bootstrap_cluster_role_bindings())):
+        for obj in objs:
+            try:
+                api.create(info, None, obj, ctx)
+            except errors.StatusError as e:
+                if e.code != 409:
+                    raise
 
 
 def reconcile_master_endpoints(api: APIServer, master_ips: list[str]) -> None:
