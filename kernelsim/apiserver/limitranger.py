@@ -16,7 +16,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..api import errors
-from ..api.defaults import canonical_quantity, quantity_value
+from ..api.defaults import _format_quantity, _parse_quantity, canonical_quantity, quantity_value
 
 ANNOTATION = "kubernetes.io/limit-ranger"
 
@@ -106,23 +106,21 @@ def _check(kind: str, item: dict, request: dict, limit: dict, errs: list) -> Non
 
 
 def _pod_totals(spec: dict, kind: str) -> dict:
-    """The pod's total request or limit: containers summed, the largest init container if larger."""
+    """The pod's total request or limit: containers summed, the largest init container if larger
+    (a sum keeps the format of its first term, as resource.Quantity.Add does)."""
     total: dict = {}
     for c in spec.get("containers") or []:
         for name, value in _res(c, kind).items():
-            total[name] = total.get(name, Fraction(0)) + (quantity_value(value) or Fraction(0))
+            parsed = _parse_quantity(value)
+            if parsed:
+                v, fmt = total.get(name, (Fraction(0), parsed[1]))
+                total[name] = (v + parsed[0], fmt)
     for c in spec.get("initContainers") or []:
         for name, value in _res(c, kind).items():
-            v = quantity_value(value) or Fraction(0)
-            if v > total.get(name, Fraction(0)):
-                total[name] = v
-    return {k: _fraction_text(v) for k, v in total.items()}
-
-
-def _fraction_text(v: Fraction) -> str:
-    if v.denominator == 1:
-        return str(v.numerator)
-    return f"{int(v * 1000)}m" if (v * 1000).denominator == 1 else str(float(v))
+            parsed = _parse_quantity(value)
+            if parsed and parsed[0] > total.get(name, (Fraction(0), ""))[0]:
+                total[name] = parsed
+    return {k: _format_quantity(v, fmt) for k, (v, fmt) in total.items()}
 
 
 def limit_ranger(req) -> None:
