@@ -291,6 +291,8 @@ class _Handler(BaseHTTPRequestHandler):
         if method != "GET" or q.get("watch") in ("true", "1"):
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
         with self.front.lock:
+            self.front.apiserver.authorize(RequestContext(**self._identity()), "get" if name else "list", info,
+                                           "", ns, name or "")
             out = backend.serve(info, ns, name, q)
         return self._json(200, out)
 

@@ -10,9 +10,10 @@ A request is allowed when some rule of some role bound to the user, to one
 of the user's groups or to the user's ServiceAccount, cluster-wide
 (ClusterRoleBinding) or in the request's namespace (RoleBinding), matches
 its verb, API group, resource (``resource/subresource``), resourceName, or
-its non-resource URL.  Bindings are indexed by subject and the resolved
-rules are cached per (user, groups, namespace); a watch on the four RBAC
-resources clears both when any of them changes.
+its non-resource URL.  Bindings are indexed by subject, the resolved rules
+are cached per (user, groups, namespace) and decisions per request
+attributes; a watch on the four RBAC resources clears all three when any of
+them changes.
 """
 
 from __future__ import annotations
@@ -150,12 +151,14 @@ class RBACAuthorizer:
         self.storage = storage
         self._index = None      # (cluster: key -> [binding], namespaced: (ns, key) -> [binding])
         self._cache: dict = {}  # (user, groups, namespace) -> [(binding description, rules)]
+        self._decisions: dict = {}  # the request's attributes -> (allowed, reason)
         self._watchers = [storage.watch(f"/registry/{r}/", self._invalidate)
                           for r in ("roles", "rolebindings", "clusterroles", "clusterrolebindings")]
 
     def _invalidate(self, _event=None) -> None:
         self._index = None
         self._cache.clear()
+        self._decisions.clear()
 
     def _bindings(self):
         if self._index is None:
@@ -222,6 +225,16 @@ class RBACAuthorizer:
 
     def authorize(self, attrs: Attributes) -> tuple[bool, str]:
         """(allowed, reason) as the RBAC authorizer decides (NoOpinion counts as a denial)."""
+        key = (attrs.user, attrs.groups, attrs.verb, attrs.namespace, attrs.api_group, attrs.resource,
+               attrs.subresource, attrs.name, attrs.path, attrs.resource_request)
+        hit = self._decisions.get(key)
+        if hit is None:
+            if len(self._decisions) > 16384:
+                self._decisions.clear()
+            hit = self._decisions[key] = self._decide(attrs)
+        return hit
+
+    def _decide(self, attrs: Attributes) -> tuple[bool, str]:
         errs = []
         for text, binding, rules, err in self.resolved(attrs.user, attrs.groups, attrs.namespace):
             if err:
@@ -301,7 +314,6 @@ def _view_rules() -> list:
                                      "replicationcontrollers/scale"]),
         _rule(READ, ["policy"], ["poddisruptionbudgets", "poddisruptionbudgets/status"]),
         _rule(READ, ["networking.k8s.io"], ["ingresses", "ingresses/status", "networkpolicies"]),
-        _rule(READ, ["metrics.k8s.io"], ["pods", "nodes"]),
     ]
 
 

@@ -607,11 +607,14 @@ class APIServer:
                           label_selector: str = "", field_selector: str = "", options: dict | None = None) -> dict:
         ctx = ctx or RequestContext()
         self._check_verb(info, "deletecollection")
-        lst = self.list(info, namespace, ctx, label_selector=label_selector, field_selector=field_selector)
+        self._authorize(ctx, "deletecollection", info, "", namespace)
+        # The collection is deleted under the one authorization, as the registry's DeleteCollection does.
+        inner = RequestContext(source=ctx.source, dry_run=ctx.dry_run)
+        lst = self.list(info, namespace, inner, label_selector=label_selector, field_selector=field_selector)
         out = []
         for o in lst["items"]:
             try:
-                out.append(self.delete(info, o["metadata"].get("namespace"), o["metadata"]["name"], ctx, options))
+                out.append(self.delete(info, o["metadata"].get("namespace"), o["metadata"]["name"], inner, options))
             except errors.StatusError as e:
                 if e.code != 404:
                     raise
@@ -653,11 +656,7 @@ class APIServer:
             user, groups = str(spec.get("user") or ""), tuple(spec.get("groups") or ())
         if info.kind == "SelfSubjectRulesReview":
             ns = str(spec.get("namespace") or "")
-            if "system:masters" in groups:
-                res, nonres, incomplete = ([{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
-                                           [{"verbs": ["*"], "nonResourceURLs": ["*"]}], False)
-            else:
-                res, nonres, incomplete = self.authorizer.rules_for(user, groups, ns)
+            res, nonres, incomplete = self.authorizer.rules_for(user, groups, ns)
             out["status"] = {"resourceRules": res, "nonResourceRules": nonres, "incomplete": incomplete}
             return out
         ra, nra = spec.get("resourceAttributes"), spec.get("nonResourceAttributes")

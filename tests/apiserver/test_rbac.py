@@ -178,3 +178,20 @@ def test_service_account_tokens_authenticate(cluster):
     token = api.create(R("serviceaccounts"), "team-a", {}, subresource="builder/token")["status"]["token"]
     cluster.api.delete("serviceaccounts", "builder", "team-a")
     assert authn.authenticate_token(api, token) is None  # the account is gone
+
+
+def test_deletecollection_is_its_own_verb(cluster):
+    api = cluster.apiserver
+    for name in ("one", "two"):
+        cluster.api.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "team-a"}})
+    cluster.api.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                        "metadata": {"name": "cleaner", "namespace": "team-a"},
+                        "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["list"]}]})
+    cluster.api.create(binding("cleaner", "team-a", "cleaner", kind="Role"))
+    assert forbidden(api.delete_collection, R("configmaps"), "team-a", ALICE) == (
+        'configmaps is forbidden: User "alice" cannot deletecollection resource "configmaps" in API group "" '
+        'in the namespace "team-a"')
+    cluster.api.patch("roles.rbac.authorization.k8s.io", "cleaner", {"rules": [
+        {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["deletecollection"]}]}, "team-a")
+    api.delete_collection(R("configmaps"), "team-a", ALICE)
+    assert [c["metadata"]["name"] for c in cluster.api.list("configmaps", "team-a")] == []
