@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .api import errors
+from .apiserver import authn
 from .apiserver.bootstrap import bootstrap_cluster, new_apiserver, reconcile_master_endpoints
 from .apiserver.http import APIHTTPServer
 from .client.client import Client, Network
@@ -174,12 +175,19 @@ class Cluster:
         self.apiserver.pod_log = self._pod_log
         self.apiserver.pod_exec = self._pod_exec
         self._token = secrets.token_hex(16)
+        # The static token file: the admin, and the users the course's teams are made of (authn.py).
+        self.apiserver.tokens[self._token] = authn.ADMIN
+        self._user_tokens = []
+        for name, user, groups, namespace in authn.STATIC_USERS:
+            tok = secrets.token_hex(16)
+            self.apiserver.tokens[tok] = (user, groups)
+            self._user_tokens.append((name, tok, namespace))
         self._http = APIHTTPServer(self.apiserver, self.lock, self._token, idle_hook=self._waiting_request).start()
         self._tmp = tempfile.TemporaryDirectory(prefix="kernelsim-")
         self.home = Path(self._tmp.name) / "home"
         self.home.mkdir()
         self._kubeconfig = write_kubeconfig(self.home / ".kube" / "config", self._http.url, self._token,
-                                            ca_pem=self._http.certs.ca_pem)
+                                            ca_pem=self._http.certs.ca_pem, users=self._user_tokens)
         self.clock = RealtimeDriver(self.loop, self.lock, speed)
         self.settle()
         if head_start and self.now < head_start:

@@ -316,7 +316,15 @@ def metrics_server() -> list[dict]:
                   "spec": {"group": "metrics.k8s.io", "version": "v1beta1", "groupPriorityMinimum": 100,
                            "versionPriority": 100, "insecureSkipTLSVerify": True,
                            "service": {"name": "metrics-server", "namespace": "kube-system"}}}
-    return [_service_account("metrics-server", labels=labels), deployment, service, apiservice]
+    # components.yaml's aggregated reader: view, edit and admin may read metrics (kubectl top).
+    reader = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+              "metadata": _meta("system:aggregated-metrics-reader", None, {
+                  **labels, "rbac.authorization.k8s.io/aggregate-to-admin": "true",
+                  "rbac.authorization.k8s.io/aggregate-to-edit": "true",
+                  "rbac.authorization.k8s.io/aggregate-to-view": "true"}),
+              "rules": [{"apiGroups": ["metrics.k8s.io"], "resources": ["pods", "nodes"],
+                         "verbs": ["get", "list", "watch"]}]}
+    return [_service_account("metrics-server", labels=labels), reader, deployment, service, apiservice]
 
 
 def dashboard() -> list[dict]:

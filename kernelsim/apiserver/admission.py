@@ -2,7 +2,8 @@
 
 Mirrors ``plugin/pkg/admission``: NamespaceLifecycle refuses content in a
 namespace that is missing or terminating and protects the system
-namespaces.
+namespaces; LimitRanger (``limitranger.py``) defaults and bounds container
+resources; ResourceQuota refuses what would exceed a quota.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 # Each plugin: (name, function(request) -> None), run in this order.
 # The mutating plugins ServiceAccount (the account's name), Priority and
 # DefaultTolerationSeconds live with defaulting in kernelsim.api.defaults.
-DEFAULT_PLUGINS = ("NamespaceLifecycle", "ResourceQuota")
+DEFAULT_PLUGINS = ("NamespaceLifecycle", "LimitRanger", "ServiceAccount", "ResourceQuota")
 
 
 class AdmissionRequest:
@@ -103,8 +104,65 @@ def resource_quota(req: AdmissionRequest) -> None:
                 f"limited: {fmt(hard)}", req.info.group)
 
 
+def limit_ranger(req: AdmissionRequest) -> None:
+    from .limitranger import limit_ranger as admit_limits
+
+    admit_limits(req)
+
+
+TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+
+def service_account(req: AdmissionRequest) -> None:
+    """ServiceAccount (plugin/pkg/admission/serviceaccount): mount the account's token, the cluster CA and
+    the namespace at /var/run/secrets/kubernetes.io/serviceaccount in every container, through a projected
+    ``kube-api-access-*`` volume, unless the pod or its account turns automounting off."""
+    import hashlib
+
+    if req.operation != "CREATE" or req.info.group != "" or req.info.plural != "pods" \
+            or not isinstance(req.object, dict):
+        return
+    meta, spec = req.object.get("metadata"), req.object.get("spec")
+    if not isinstance(meta, dict) or not isinstance(spec, dict):
+        return
+    if "kubernetes.io/config.mirror" in (meta.get("annotations") or {}):
+        return  # mirror pods of static pods have no service account
+    sa_name = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
+    automount = spec.get("automountServiceAccountToken")
+    if automount is None and req.list_objects is not None:
+        account = next((a for a in req.list_objects("serviceaccounts", req.namespace)
+                        if a["metadata"]["name"] == sa_name), None)
+        automount = (account or {}).get("automountServiceAccountToken")
+    if automount is False:
+        return
+    containers = [c for key in ("initContainers", "containers") for c in spec.get(key) or [] if isinstance(c, dict)]
+    volumes = spec.get("volumes") if isinstance(spec.get("volumes"), list) else []
+    if any(isinstance(v, dict) and str(v.get("name", "")).startswith("kube-api-access-") for v in volumes):
+        return
+    # The real plugin draws 5 random characters; a digest of the pod's name keeps the simulation's RNG untouched.
+    digest = hashlib.sha256(f"{req.namespace}/{meta.get('name') or meta.get('generateName')}".encode()).digest()
+    name = "kube-api-access-" + "".join("bcdfghjklmnpqrstvwxz2456789"[b % 27] for b in digest[:5])
+    mounted = False
+    for c in containers:
+        mounts = c.get("volumeMounts") if isinstance(c.get("volumeMounts"), list) else None
+        if any(isinstance(m, dict) and m.get("mountPath") == TOKEN_PATH for m in mounts or []):
+            continue
+        c["volumeMounts"] = (mounts or []) + [{"name": name, "readOnly": True, "mountPath": TOKEN_PATH}]
+        mounted = True
+    if not mounted:
+        return
+    spec["volumes"] = volumes + [{"name": name, "projected": {"sources": [
+        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+        {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+        {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1",
+                                                                      "fieldPath": "metadata.namespace"}}]}}],
+        "defaultMode": 420}}]
+
+
 PLUGINS = {
     "NamespaceLifecycle": namespace_lifecycle,
+    "LimitRanger": limit_ranger,
+    "ServiceAccount": service_account,
     "ResourceQuota": resource_quota,
 }
 

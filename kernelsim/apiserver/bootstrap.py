@@ -1,11 +1,13 @@
 """Start-up of kube-apiserver: its etcd, and the objects it creates for itself.
 
 Like kube-apiserver's bootstrap controllers, it makes the system namespaces
-(default, kube-system, kube-public, kube-node-lease) and the ``kubernetes``
-Service in ``default``.  Only the apiserver package creates the etcd store.
+(default, kube-system, kube-public, kube-node-lease), the ``kubernetes``
+Service in ``default`` and the default RBAC ClusterRoles and bindings.  Only the apiserver package creates the etcd store.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from ..api import errors, resources
 from ..etcd.mvcc import MVCCStore
@@ -41,6 +43,42 @@ def bootstrap_cluster(api: APIServer) -> None:
     except errors.StatusError as e:
         if e.code != 409:
             raise
+    bootstrap_rbac(api)
+
+
+class _NameDigest:
+    """What ``APIServer.new_uid`` asks of the RNG, answered by a digest of a name."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def getrandbits(self, k: int) -> int:
+        return int.from_bytes(hashlib.sha256(self.name.encode()).digest(), "big") >> (256 - k)
+
+
+def bootstrap_rbac(api: APIServer) -> None:
+    """The RBAC bootstrap policy (the ``rbac/bootstrap-roles`` post-start hook): default
+    ClusterRoles and ClusterRoleBindings, created when missing."""
+    from . import rbac
+
+    ctx = RequestContext(user="system:apiserver", source="kube-apiserver")
+    roles = resources.by_plural(rbac.RBAC_GROUP, "clusterroles")
+    bindings = resources.by_plural(rbac.RBAC_GROUP, "clusterrolebindings")
+    # Each object's uid is a digest of its kind and name, not a draw from the cluster's one RNG: the
+    # policy then leaves pod names, addresses and jitter where they were, and a seed gives the same cluster.
+    rng = api.rng
+    try:
+        for info, objs in ((roles, rbac.bootstrap_cluster_roles()),
+                           (bindings, rbac.bootstrap_cluster_role_bindings())):
+            for obj in objs:
+                api.rng = _NameDigest(f"{obj['kind']}/{obj['metadata']['name']}")
+                try:
+                    api.create(info, None, obj, ctx)
+                except errors.StatusError as e:
+                    if e.code != 409:
+                        raise
+    finally:
+        api.rng = rng
 
 
 def reconcile_master_endpoints(api: APIServer, master_ips: list[str]) -> None:

@@ -20,7 +20,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from ..api import errors, resources
-from . import protobuf, stream
+from . import authn, protobuf, stream
 from .certs import serving_certs
 from .server import APIServer, RequestContext
 
@@ -155,10 +155,26 @@ class _Handler(BaseHTTPRequestHandler):
             raise errors.bad_request(f"couldn't get version/kind; json parse error: {e}")
 
     def _authenticated(self, path: str) -> bool:
+        """Authentication (``authn.py``): sets ``self._user``; public paths need no token."""
+        self._user = authn.ANONYMOUS
+        token = authn.bearer_token(self.headers)
+        if token and token == self.front.token:
+            self._user = authn.ADMIN
+        elif token:
+            with self.front.lock:
+                self._user = authn.authenticate_token(self.front.apiserver, token) or authn.ANONYMOUS
         if path in PUBLIC_PATHS or path.startswith("/version"):
             return True
-        auth = self.headers.get("Authorization", "")
-        return auth == f"Bearer {self.front.token}"
+        if self._user is authn.ANONYMOUS:
+            return False
+        if self.headers.get("Impersonate-User") or self.headers.get("Impersonate-Group"):
+            with self.front.lock:
+                self._user = authn.impersonate(self.front.apiserver, self._user, self.headers)
+        return True
+
+    def _identity(self) -> dict:
+        user, groups = getattr(self, "_user", authn.ADMIN)
+        return {"user": user, "groups": groups}
 
     # -- dispatch -----------------------------------------------------------------
     def do_GET(self):
@@ -190,6 +206,10 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if not self._authenticated(path):
                 raise errors.unauthorized()
+            if method == "GET" and not _RES_PATH.match(path) and path not in PUBLIC_PATHS \
+                    and "system:masters" not in self._user[1]:
+                with self.front.lock:
+                    self.front.apiserver.authorize_path(RequestContext(**self._identity()), "get", path)
             if method == "GET" and self._serve_static(path, q):
                 return
             m = _RES_PATH.match(path)
@@ -306,6 +326,8 @@ class _Handler(BaseHTTPRequestHandler):
         if method != "GET" or q.get("watch") in ("true", "1"):
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
         with self.front.lock:
+            self.front.apiserver.authorize(RequestContext(**self._identity()), "get" if name else "list", info,
+                                           "", ns, name or "")
             out = backend.serve(info, ns, name, q)
         return self._json(200, out)
 
@@ -358,7 +380,7 @@ class _Handler(BaseHTTPRequestHandler):
             # A deprecated API answers every request with a warning (kubectl prints "Warning: ...").
             self._deprecation = (DEPRECATED[(info.group, info.version, info.plural)],)
         ctx = RequestContext(source=self._source(), field_validation=q.get("fieldValidation", "Warn"),
-                             dry_run=bool(q.get("dryRun")))
+                             dry_run=bool(q.get("dryRun")), **self._identity())
         accept = self.headers.get("Accept", "")
         want_table = "as=Table" in accept
         if method == "GET" and name is None and q.get("watch") in ("true", "1"):
@@ -441,7 +463,9 @@ class _Handler(BaseHTTPRequestHandler):
 
         def read():
             with self.front.lock:
-                api.get(pods, ns, name, RequestContext(source=self._source()))
+                ctx = RequestContext(source=self._source(), **self._identity())
+                api.authorize(ctx, "get", pods, "log", ns, name)
+                api.get(pods, ns, name, RequestContext(source=ctx.source))
                 reader = getattr(api, "pod_log", None)
                 if reader is None:
                     raise errors.bad_request(f'container in pod "{name}" is waiting to start: ContainerCreating')
@@ -500,7 +524,9 @@ class _Handler(BaseHTTPRequestHandler):
             raise errors.bad_request("unable to upgrade: no supported stream protocol (v5.channel.k8s.io)")
         with self.front.lock:
             pods = resources.by_plural("", "pods")
-            api.get(pods, ns, name, RequestContext(source=self._source()))
+            ctx = RequestContext(source=self._source(), **self._identity())
+            api.authorize(ctx, "create", pods, "exec", ns, name)
+            api.get(pods, ns, name, RequestContext(source=ctx.source))
             runner = getattr(api, "pod_exec", None)
             if runner is None:
                 raise errors.bad_request("exec is not available in this cluster")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ..api import errors, resources
 from ..api.objects import clone
 from ..api.resources import ResourceInfo
-from . import admission
+from . import admission, rbac
 from .storage import Storage, WatchEvent, list_prefix, object_key
 
 SERVICE_CIDR = "10.96.0.0/12"
@@ -80,6 +80,7 @@ class APIServer:
         # kube-aggregator: API groups served by an extension API server behind an APIService
         # (group -> backend with .resources, .available() and .serve(info, namespace, name, query)).
         self.aggregated: dict[str, object] = {}
+        self.authorizer = rbac.RBACAuthorizer(storage)
 
     # -- helpers ----------------------------------------------------------
     def now(self) -> _dt.datetime:
@@ -105,15 +106,34 @@ class APIServer:
         target = f"{namespace}/{name}" if namespace and name else (name or namespace or "")
         self.tracer.record(ctx.source, "kube-apiserver", verb, what, target)
 
-    def _authorize(self, ctx: RequestContext, verb: str, info: ResourceInfo, sub: str = "") -> None:
-        """Authorization: system:masters may do anything; RBAC for others comes later."""
+    def _authorize(self, ctx: RequestContext, verb: str, info: ResourceInfo, sub: str = "",
+                   namespace: str | None = None, name: str = "") -> None:
+        """Authorization (``--authorization-mode=Node,RBAC``): system:masters and the control plane's
+        own components may do anything; everyone else needs an RBAC rule (see ``rbac.py``)."""
         if "system:masters" in ctx.groups:
             return
-        if ctx.user.startswith("system:"):
+        if ctx.user.startswith("system:") and not ctx.user.startswith(("system:serviceaccount:", "system:anonymous")):
             return
-        raise errors.forbidden(info.plural, "",
-                               f'User "{ctx.user}" cannot {verb} resource "{info.plural}" in API group "{info.group}"',
-                               info.group)
+        attrs = rbac.Attributes(ctx.user, tuple(ctx.groups), verb, (namespace or "") if info.namespaced else "",
+                                info.group, info.plural, sub, name or "")
+        allowed, reason = self.authorizer.authorize(attrs)
+        if not allowed:
+            msg = rbac.forbidden_message(attrs)
+            raise errors.forbidden(info.plural, name or "", f"{msg}: {reason}" if reason else msg, info.group)
+
+    authorize = _authorize  # for the HTTP front end's own subresources (log, exec)
+
+    def authorize_path(self, ctx: RequestContext, verb: str, path: str) -> None:
+        """Authorization of a non-resource URL (discovery, /openapi, /version, /healthz)."""
+        if "system:masters" in ctx.groups:
+            return
+        if ctx.user.startswith("system:") and not ctx.user.startswith(("system:serviceaccount:", "system:anonymous")):
+            return
+        attrs = rbac.Attributes(ctx.user, tuple(ctx.groups), verb, path=path, resource_request=False)
+        allowed, reason = self.authorizer.authorize(attrs)
+        if not allowed:
+            msg = rbac.forbidden_message(attrs)
+            raise errors.StatusError(403, "Forbidden", f"forbidden: {msg}: {reason}" if reason else f"forbidden: {msg}")
 
     def _check_verb(self, info: ResourceInfo, verb: str) -> None:
         if verb not in info.verbs:
@@ -148,7 +168,7 @@ class APIServer:
             copy: bool = True) -> dict:
         ctx = ctx or RequestContext()
         self._check_verb(info, "get")
-        self._authorize(ctx, "get", info)
+        self._authorize(ctx, "get", info, "", namespace, name)
         self._trace(ctx, "GET", info, namespace, name)
         obj = self._current(info, namespace, name)
         return clone(obj) if copy else obj
@@ -159,7 +179,7 @@ class APIServer:
         """List objects; ``copy=False`` returns the watch cache's own (read-only) objects."""
         ctx = ctx or RequestContext()
         self._check_verb(info, "list")
-        self._authorize(ctx, "list", info)
+        self._authorize(ctx, "list", info, "", namespace)
         self._trace(ctx, "LIST", info, namespace)
         pred = self._predicate(info, label_selector, field_selector)
         items = self.storage.list(list_prefix(info, namespace))
@@ -209,7 +229,7 @@ class APIServer:
         if subresource:
             return self._create_subresource(info, namespace, obj, ctx, subresource)
         self._check_verb(info, "create")
-        self._authorize(ctx, "create", info)
+        self._authorize(ctx, "create", info, "", namespace)
         if not isinstance(obj, dict):
             raise errors.bad_request(f"Object '{info.kind}' is invalid: expected a JSON object")
         if info.kind in _REVIEWS:
@@ -358,7 +378,7 @@ class APIServer:
                subresource: str = "") -> dict:
         ctx = ctx or RequestContext()
         self._check_verb(info, "update")
-        self._authorize(ctx, "update", info, subresource)
+        self._authorize(ctx, "update", info, subresource, namespace, name)
         if not isinstance(obj, dict):
             raise errors.bad_request(f"Object '{info.kind}' is invalid: expected a JSON object")
         if subresource == "scale":
@@ -470,7 +490,7 @@ class APIServer:
 
         ctx = ctx or RequestContext()
         self._check_verb(info, "patch")
-        self._authorize(ctx, "patch", info, subresource)
+        self._authorize(ctx, "patch", info, subresource, namespace, name)
         ct = (content_type or "").split(";")[0].strip()
         if ct == "application/apply-patch+yaml":
             raise errors.StatusError(415, "UnsupportedMediaType",
@@ -512,7 +532,7 @@ class APIServer:
                options: dict | None = None) -> dict:
         ctx = ctx or RequestContext()
         self._check_verb(info, "delete")
-        self._authorize(ctx, "delete", info)
+        self._authorize(ctx, "delete", info, "", namespace, name)
         options = options or {}
         self._trace(ctx, "DELETE", info, namespace, name)
         self._admit("DELETE", info, namespace, name, None, None)
@@ -587,11 +607,14 @@ class APIServer:
                           label_selector: str = "", field_selector: str = "", options: dict | None = None) -> dict:
         ctx = ctx or RequestContext()
         self._check_verb(info, "deletecollection")
-        lst = self.list(info, namespace, ctx, label_selector=label_selector, field_selector=field_selector)
+        self._authorize(ctx, "deletecollection", info, "", namespace)
+        # The collection is deleted under the one authorization, as the registry's DeleteCollection does.
+        inner = RequestContext(source=ctx.source, dry_run=ctx.dry_run)
+        lst = self.list(info, namespace, inner, label_selector=label_selector, field_selector=field_selector)
         out = []
         for o in lst["items"]:
             try:
-                out.append(self.delete(info, o["metadata"].get("namespace"), o["metadata"]["name"], ctx, options))
+                out.append(self.delete(info, o["metadata"].get("namespace"), o["metadata"]["name"], inner, options))
             except errors.StatusError as e:
                 if e.code != 404:
                     raise
@@ -601,6 +624,7 @@ class APIServer:
     # -- subresources -----------------------------------------------------------
     def _create_subresource(self, info: ResourceInfo, namespace, obj, ctx: RequestContext, sub: str) -> dict:
         name, sub = sub.split("/", 1) if "/" in sub else ("", sub)
+        self._authorize(ctx, "create", info, sub, namespace, name)
         if info.plural == "pods" and sub == "binding":
             return self.bind(namespace, name, obj, ctx)
         if info.plural == "serviceaccounts" and sub == "token":
@@ -615,34 +639,68 @@ class APIServer:
         out = clone(obj)
         out["apiVersion"], out["kind"] = info.group_version, info.kind
         out.setdefault("metadata", {})["creationTimestamp"] = None
-        admin = "system:masters" in ctx.groups
+        spec = out.get("spec") if isinstance(out.get("spec"), dict) else {}
         if info.kind == "SelfSubjectReview":
             out["status"] = {"userInfo": {"username": ctx.user, "groups": list(ctx.groups)}}
-        elif info.kind == "SelfSubjectRulesReview":
-            out["status"] = {"resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}] if admin
-                             else [], "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}] if admin
-                             else [], "incomplete": False}
-        else:  # access reviews
-            out["status"] = {"allowed": admin}
-            if admin:
-                out["status"]["reason"] = ""
+            return out
+        if info.kind == "TokenReview":
+            from .authn import authenticate_token
+
+            who = authenticate_token(self, str(spec.get("token") or ""))
+            out["status"] = {"authenticated": True, "user": {"username": who[0], "groups": list(who[1])},
+                             "audiences": ["https://kubernetes.default.svc.cluster.local"]} if who else \
+                {"authenticated": False, "error": "invalid bearer token"}
+            return out
+        user, groups = ctx.user, tuple(ctx.groups)
+        if info.kind in ("SubjectAccessReview", "LocalSubjectAccessReview"):
+            user, groups = str(spec.get("user") or ""), tuple(spec.get("groups") or ())
+        if info.kind == "SelfSubjectRulesReview":
+            ns = str(spec.get("namespace") or "")
+            res, nonres, incomplete = self.authorizer.rules_for(user, groups, ns)
+            out["status"] = {"resourceRules": res, "nonResourceRules": nonres, "incomplete": incomplete}
+            return out
+        ra, nra = spec.get("resourceAttributes"), spec.get("nonResourceAttributes")
+        if isinstance(ra, dict):
+            ns = str(ra.get("namespace") or "")
+            if info.kind == "LocalSubjectAccessReview":
+                ns = (out.get("metadata") or {}).get("namespace") or ns
+            attrs = rbac.Attributes(user, groups, str(ra.get("verb") or ""), ns, str(ra.get("group") or ""),
+                                    str(ra.get("resource") or ""), str(ra.get("subresource") or ""),
+                                    str(ra.get("name") or ""))
+        elif isinstance(nra, dict):
+            attrs = rbac.Attributes(user, groups, str(nra.get("verb") or ""), path=str(nra.get("path") or ""),
+                                    resource_request=False)
+        else:
+            raise errors.invalid(info.kind, "", [errors.FieldError(
+                "Invalid value", "spec.resourceAttributes", "null",
+                "exactly one of nonResourceAttributes or resourceAttributes must be specified")], info.group)
+        if "system:masters" in groups:
+            out["status"] = {"allowed": True}
+        else:
+            allowed, reason = self.authorizer.authorize(attrs)
+            out["status"] = {"allowed": allowed}
+            if reason:
+                out["status"]["reason"] = reason
         return out
 
     def _create_token(self, namespace: str, name: str, obj: dict, ctx: RequestContext) -> dict:
         """POST serviceaccounts/<name>/token: a TokenRequest (the token is a simulated JWT)."""
-        import base64
+        from .authn import sign_service_account_token
 
         sa = self._current(resources.by_plural("", "serviceaccounts"), namespace, name)
         seconds = ((obj or {}).get("spec") or {}).get("expirationSeconds") or 3600
-        claims = {"aud": ["https://kubernetes.default.svc.cluster.local"], "iss": "https://kubernetes.default.svc",
-                  "sub": f"system:serviceaccount:{namespace}:{name}", "exp": int(self.now().timestamp()) + seconds,
-                  "kubernetes.io": {"namespace": namespace, "serviceaccount": {"name": name,
-                                                                               "uid": sa["metadata"]["uid"]}}}
-        enc = lambda d: base64.urlsafe_b64encode(json.dumps(d, separators=(",", ":")).encode()).decode().rstrip("=")
-        token = enc({"alg": "RS256", "kid": "kernelsim"}) + "." + enc(claims) + "." + enc({"sig": self.new_uid()})
+        if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 600:
+            raise errors.invalid("TokenRequest", name, [errors.FieldError(
+                "Invalid value", "spec.expirationSeconds", seconds, "may not specify a duration less than 10 minutes")],
+                "authentication.k8s.io")
+        ref = ((obj or {}).get("spec") or {}).get("boundObjectRef") or None
+        pod = None
+        if isinstance(ref, dict) and ref.get("kind") == "Pod" and ref.get("name"):
+            pod = {"metadata": {"name": ref["name"], "uid": ref.get("uid", "")}}
+        token, claims = sign_service_account_token(self, namespace, name, sa["metadata"]["uid"], seconds, pod)
         return {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
                 "metadata": {"name": name, "namespace": namespace, "creationTimestamp": None},
-                "spec": {"audiences": claims["aud"], "expirationSeconds": seconds, "boundObjectRef": None},
+                "spec": {"audiences": claims["aud"], "expirationSeconds": seconds, "boundObjectRef": ref},
                 "status": {"token": token, "expirationTimestamp": self.timestamp(seconds)}}
 
     def bind(self, namespace: str, name: str, binding: dict, ctx: RequestContext | None = None) -> dict:
@@ -673,6 +731,7 @@ class APIServer:
     def get_scale(self, info: ResourceInfo, namespace, name, ctx: RequestContext | None = None) -> dict:
         if "scale" not in info.subresources:
             raise errors.page_not_found()
+        self._authorize(ctx or RequestContext(), "get", info, "scale", namespace, name)
         obj = self._current(info, namespace, name)
         from ..api import selectors
 
@@ -721,7 +780,7 @@ class APIServer:
         """
         ctx = ctx or RequestContext()
         self._check_verb(info, "watch")
-        self._authorize(ctx, "watch", info)
+        self._authorize(ctx, "watch", info, "", namespace)
         self._trace(ctx, "WATCH", info, namespace)
         pred = self._predicate(info, label_selector, field_selector)
         prefix = list_prefix(info, namespace)

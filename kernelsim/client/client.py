@@ -219,6 +219,18 @@ class Client(ClientSurface):
         with self.lock:
             return self.apiserver.create(info, self._ns(info, ns), obj, self._ctx())
 
+    def create_token(self, name: str, namespace: str, expiration_seconds: int = 3600,
+                     pod: dict | None = None) -> dict:
+        """POST serviceaccounts/<name>/token (a TokenRequest), bound to ``pod`` if given."""
+        info = resolve_resource("serviceaccounts")
+        spec: dict = {"audiences": [], "expirationSeconds": expiration_seconds}
+        if pod is not None:
+            spec["boundObjectRef"] = {"kind": "Pod", "apiVersion": "v1", "name": pod["metadata"]["name"],
+                                      "uid": pod["metadata"].get("uid", "")}
+        body = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": spec}
+        with self.lock:
+            return self.apiserver.create(info, namespace, body, self._ctx(), subresource=f"{name}/token")
+
     def update(self, obj: dict, subresource: str = "") -> dict:
         info = _info_for_object(obj)
         meta = obj.get("metadata") or {}

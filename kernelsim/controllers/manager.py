@@ -29,6 +29,7 @@ CONTROLLERS = {
     "ttl-after-finished": "kernelsim.controllers.ttlafterfinished:TTLAfterFinishedController",
     "persistentvolume-binder": "kernelsim.controllers.persistentvolume:PersistentVolumeController",
     "storage-provisioner": "kernelsim.controllers.provisioner:ProvisionerController",
+    "clusterrole-aggregation": "kernelsim.controllers.clusterroleaggregation:ClusterRoleAggregationController",
 }
 
 

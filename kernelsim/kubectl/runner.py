@@ -33,7 +33,9 @@ def kubectl_binary() -> str:
 
 
 def write_kubeconfig(path: Path, server: str, token: str, namespace: str = "default",
-                     ca_pem: bytes | None = None) -> Path:
+                     ca_pem: bytes | None = None, users=()) -> Path:
+    """A kubeconfig whose current context is the admin's; ``users`` adds (name, token, namespace)
+    entries, each with a user and a context of that name (``kubectl --context alice@team-a``)."""
     cluster = {"server": server}
     if ca_pem:
         cluster["certificate-authority-data"] = base64.b64encode(ca_pem).decode()
@@ -47,6 +49,10 @@ def write_kubeconfig(path: Path, server: str, token: str, namespace: str = "defa
         "current-context": CONTEXT,
         "preferences": {},
     }
+    for name, user_token, user_ns in users:
+        config["users"].append({"name": name, "user": {"token": user_token}})
+        config["contexts"].append({"name": name, "context": {"cluster": CONTEXT, "user": name,
+                                                             "namespace": user_ns}})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path

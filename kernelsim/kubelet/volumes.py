@@ -155,7 +155,7 @@ class VolumeManager:
         for src in spec.get("sources") or []:
             if "serviceAccountToken" in src:
                 token = src["serviceAccountToken"]
-                store.write(token.get("path", "token"), self._token(pod))
+                store.write(token.get("path", "token"), self._token(pod, token.get("expirationSeconds", 3607)))
             elif "configMap" in src:
                 c = src["configMap"]
                 part = self._from_object("configmaps", ns, c.get("name"), c.get("items"), c.get("optional"), False)
@@ -170,16 +170,14 @@ class VolumeManager:
                 self._downward(pod, src["downwardAPI"].get("items") or [], store)
         return store
 
-    def _token(self, pod: dict) -> str:
-        meta = pod["metadata"]
-        sa = (pod.get("spec") or {}).get("serviceAccountName", "default")
-        digest = hashlib.sha256(f"{meta.get('namespace')}/{sa}/{meta.get('uid')}".encode()).hexdigest()
-        header = base64.urlsafe_b64encode(b'{"alg":"RS256","kid":"kernelsim"}').decode().rstrip("=")
-        claims = (f'{{"aud":["https://kubernetes.default.svc.cluster.local"],"iss":"https://kubernetes.default.svc.'
-                  f'cluster.local","sub":"system:serviceaccount:{meta.get("namespace")}:{sa}"}}')
-        body = base64.urlsafe_b64encode(claims.encode()).decode().rstrip("=")
-        return f"{header}.{body}.{digest}"
-
+    def _token(self, pod: dict, seconds=3607) -> str:
+        """The pod's ServiceAccount token, asked of the API server (TokenRequest bound to the pod),
+        as the kubelet's token manager does."""
+        sa = (pod.get("spec") or {}).get("serviceAccountName") or "default"
+        ns = pod["metadata"].get("namespace", "default")
+        if not isinstance(seconds, int) or isinstance(seconds, bool):
+            seconds = 3607
+        return self.client.create_token(sa, ns, max(seconds, 600), pod=pod)["status"]["token"]
 
 def _b64(value: str) -> str:
     try:

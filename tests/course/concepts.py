@@ -123,6 +123,15 @@ CONCEPTS = [
     Concept("deleting a namespace deletes its content", ("07_namespaces",),
             code=("delete namespace team-b --wait=false",), text=("Terminating",)),
     Concept("protected system namespaces", ("07_namespaces",), code=("%kubectl delete namespace kube-system",)),
+    Concept("users and contexts (authentication)", ("07_namespaces",),
+            code=("--context alice@team-a auth whoami", "config get-contexts"), text=("kubernetes-admin",)),
+    Concept("RBAC: RoleBinding of a ClusterRole", ("07_namespaces",),
+            code=("create rolebinding alice-edit --clusterrole=edit --user=alice -n team-a",),
+            text=("RBAC", "RoleBinding", "ClusterRole")),
+    Concept("Forbidden for another team's namespace", ("07_namespaces",),
+            code=("--context alice@team-a get pods -n team-b",), text=('cannot list resource "pods"',)),
+    Concept("kubectl auth can-i, --list and --as", ("07_namespaces",),
+            code=("auth can-i create deployments", "auth can-i --list", "--as bob")),
 
     # -- templates -----------------------------------------------------------------------------
     Concept("YAML scalars", ("08_templates",), code=("Birth: 2019", "yaml.safe_load(scalars)")),

@@ -63,7 +63,10 @@ spec:
     code, out = node.kubelet.exec("default", "web", None, ["sh", "-c", "echo x > /usr/share/nginx/html/x"])
     assert code == 1 and "Read-only file system" in out
     mounts = node.status("web")["volumeMounts"]
-    assert mounts == [{"mountPath": "/usr/share/nginx/html", "name": "html"}]
+    token = next(v["name"] for v in node.pod("web")["spec"]["volumes"] if v["name"].startswith("kube-api-access-"))
+    assert mounts == [{"mountPath": "/usr/share/nginx/html", "name": "html"},
+                      {"mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "name": token, "readOnly": True,
+                       "recursiveReadOnly": "Disabled"}]
 
 
 def test_a_persistent_volume_keeps_its_files_across_pods(node):
