@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from ..api import errors, resources
-from ..api.objects import clone
+from ..api.objects import clone, depth_exceeded
 from ..api.resources import ResourceInfo
 from . import admission
 from .storage import Storage, WatchEvent, list_prefix, object_key
@@ -212,6 +212,8 @@ class APIServer:
         self._authorize(ctx, "create", info)
         if not isinstance(obj, dict):
             raise errors.bad_request(f"Object '{info.kind}' is invalid: expected a JSON object")
+        if depth_exceeded(obj):
+            raise errors.bad_request("couldn't get version/kind; json parse error: exceeded max depth")
         if info.kind in _REVIEWS:
             return self._review(info, obj, ctx)
         obj = clone(obj)
@@ -361,13 +363,17 @@ class APIServer:
         self._authorize(ctx, "update", info, subresource)
         if not isinstance(obj, dict):
             raise errors.bad_request(f"Object '{info.kind}' is invalid: expected a JSON object")
+        if depth_exceeded(obj):
+            raise errors.bad_request("couldn't get version/kind; json parse error: exceeded max depth")
         if subresource == "scale":
             return self._update_scale(info, namespace, name, obj, ctx)
         if subresource not in ("", "status", "finalize"):
             raise errors.page_not_found()
         obj = clone(obj)
         self._check_type_meta(info, obj)
-        meta = obj.setdefault("metadata", {})
+        if obj.get("metadata") is None:
+            obj["metadata"] = {}  # JSON null decodes to an empty ObjectMeta
+        meta = obj["metadata"]
         if isinstance(meta, dict):
             if meta.get("name") and meta["name"] != name:
                 raise errors.bad_request("the name of the object (%s) does not match the name on the URL (%s)"
@@ -494,7 +500,8 @@ class APIServer:
                                        field_validation=ctx.field_validation or "Warn")
         if not isinstance(patched, dict):
             raise errors.bad_request("patched object is not a JSON object")
-        patched.setdefault("metadata", {})
+        if patched.get("metadata") is None:
+            patched["metadata"] = {}
         if isinstance(patched["metadata"], dict):
             # A patch may carry a resourceVersion precondition; otherwise it applies to the current object.
             if not _rv_in_patch(body):
