@@ -49,6 +49,16 @@ DEPRECATED = {
 }
 
 
+def _int_param(q: dict, name: str, default: int = 0) -> int:
+    """An integer query parameter; a malformed one is a 400 with Go's strconv message."""
+    value = q.get(name)
+    if value in (None, ""):
+        return default
+    if not re.fullmatch(r"[+-]?\d{1,19}", value):
+        raise errors.bad_request(f'strconv.ParseInt: parsing "{value}": invalid syntax')
+    return int(value)
+
+
 def _parse_duration(s: str) -> float | None:
     m = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?", s or "")
     if not s or not m:
@@ -456,7 +466,7 @@ class _Handler(BaseHTTPRequestHandler):
                     api.storage.quorum_read()  # a consistent read needs etcd's quorum
                 if name is None:
                     out = api.list(info, ns, ctx, label_selector=q.get("labelSelector", ""),
-                                   field_selector=q.get("fieldSelector", ""), limit=int(q.get("limit") or 0),
+                                   field_selector=q.get("fieldSelector", ""), limit=_int_param(q, "limit"),
                                    continue_=q.get("continue", ""), copy=False)
                     if want_table:
                         return self._table(info, out["items"], out["metadata"], q)
@@ -492,7 +502,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if "propagationPolicy" in q:
                     opts["propagationPolicy"] = q["propagationPolicy"]
                 if "gracePeriodSeconds" in q:
-                    opts["gracePeriodSeconds"] = int(q["gracePeriodSeconds"])
+                    opts["gracePeriodSeconds"] = _int_param(q, "gracePeriodSeconds")
                 if name is None:
                     out = api.delete_collection(info, ns, ctx, label_selector=q.get("labelSelector", ""),
                                                 field_selector=q.get("fieldSelector", ""), options=opts)
@@ -537,6 +547,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Connection", "close")  # the connection ends with the stream
         self.end_headers()
         follow_q = {k: v for k, v in q.items() if k != "tailLines"}
         try:
@@ -604,9 +615,11 @@ class _Handler(BaseHTTPRequestHandler):
         events: queue.Queue = queue.Queue()
         timeout = None
         if q.get("timeoutSeconds"):
-            timeout = float(q["timeoutSeconds"])
+            timeout = float(_int_param(q, "timeoutSeconds"))
         elif q.get("timeout"):
             timeout = _parse_duration(q["timeout"])
+            if timeout is None:
+                raise errors.bad_request(f'time: invalid duration "{q["timeout"]}"')
         if timeout is None:
             timeout = 1800.0
         send_initial = q.get("sendInitialEvents")
@@ -620,6 +633,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", TABLE_CT if want_table else "application/json")
         self.send_header("Transfer-Encoding", "chunked")
         self.send_header("Cache-Control", "no-cache, private")
+        self.send_header("Connection", "close")  # the connection ends with the watch
         for warning in self._deprecation:
             self.send_header("Warning", f'299 - "{warning}"')
         self.end_headers()

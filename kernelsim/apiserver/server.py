@@ -173,7 +173,7 @@ class APIServer:
             except Exception:
                 raise errors.bad_request("continue key is not valid: illegal base64 data at input byte 0")
             items = [o for o in items if _sort_key(o) > start]
-        if limit and len(items) > limit:
+        if limit > 0 and len(items) > limit:  # 0 or less: no limit
             rest = len(items) - limit
             items = items[:limit]
             token = json.dumps({"v": "meta.k8s.io/v1", "rv": self.storage.revision, "start": _sort_key(items[-1])})
@@ -657,7 +657,10 @@ class APIServer:
         ctx = ctx or RequestContext()
         pods = resources.by_plural("", "pods")
         self._trace(ctx, "POST", pods, namespace, name, "binding")
-        target = (binding or {}).get("target") or {}
+        if not isinstance(binding, dict) or not isinstance(binding.get("target") or {}, dict):
+            raise errors.bad_request("json: cannot unmarshal into Go struct field Binding.target of type "
+                                     "v1.ObjectReference")
+        target = binding.get("target") or {}
         node = target.get("name")
         if not node:
             raise errors.invalid("Binding", name, [errors.FieldError("Required value", "target.name")])

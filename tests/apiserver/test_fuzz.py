@@ -212,6 +212,24 @@ def test_generated_bytes(shared_https, raw, ct):
     assert len(TALLY.server_errors) + len(TALLY.crashes) == before, TALLY.problems()
 
 
+query_params = st.dictionaries(
+    st.sampled_from(["limit", "continue", "resourceVersion", "resourceVersionMatch", "gracePeriodSeconds",
+                     "propagationPolicy", "fieldValidation", "dryRun", "labelSelector", "fieldSelector",
+                     "includeObject", "orphanDependents"]),
+    st.text(max_size=12) | st.integers(-5, 10**20).map(str), max_size=4)
+
+
+@settings(FUZZ, max_examples=200)
+@given(params=query_params)
+def test_generated_query_parameters(shared_https, params):
+    from urllib.parse import urlencode
+
+    before = len(TALLY.server_errors) + len(TALLY.crashes)
+    shared_https.request("GET", "/api/v1/namespaces/default/configmaps?" + urlencode(params))
+    shared_https.request("DELETE", "/api/v1/namespaces/default/configmaps/fz-nothing?" + urlencode(params), b"")
+    assert len(TALLY.server_errors) + len(TALLY.crashes) == before, TALLY.problems()
+
+
 # -- YAML that hurts parsers ------------------------------------------------------------------------
 
 def test_nasty_yaml_through_both_doors(inproc, https, tally):
@@ -380,6 +398,40 @@ def test_bad_strategic_merge_patch_is_a_400_not_a_500(fuzz_cluster):
         fuzz_cluster.api.patch("pods", "fz-smp", {"spec": {"containers": [{"image": "x"}]}})
     assert (e.value.code, e.value.reason, str(e.value)) == (
         400, "BadRequest", "map: map[image:x] does not contain declared merge key: name")
+
+
+@pytest.mark.parametrize("query, message", [
+    ("limit=abc", 'strconv.ParseInt: parsing "abc": invalid syntax'),
+    ("watch=true&timeoutSeconds=abc", 'strconv.ParseInt: parsing "abc": invalid syntax'),
+    ("watch=true&timeoutSeconds=nan", 'strconv.ParseInt: parsing "nan": invalid syntax'),
+    ("watch=true&timeout=xyz", 'time: invalid duration "xyz"'),
+])
+def test_malformed_query_parameters_are_a_400(https, tally, query, message):
+    """int()/float() of query parameters raised (500); timeout=xyz watched for 30 minutes."""
+    assert https.request("GET", "/api/v1/namespaces/default/configmaps?" + query) == 400
+    assert tally.by_status[400] == 1
+
+
+def test_negative_limit_means_no_limit(fuzz_cluster, https):
+    """limit=-1 was an IndexError (500)."""
+    assert https.request("GET", "/api/v1/namespaces/default/configmaps?limit=-1") == 200
+
+
+def test_malformed_grace_period_and_binding(fuzz_cluster, https):
+    fuzz_cluster.api.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "fz-grace"}})
+    assert https.request("DELETE", "/api/v1/namespaces/default/configmaps/fz-grace?gracePeriodSeconds=x", b"") == 400
+    assert fuzz_cluster.api.exists("configmaps", "fz-grace")
+    fuzz_cluster.api.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "fz-bind"},
+                            "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+    assert https.request("POST", "/api/v1/namespaces/default/pods/fz-bind/binding", b'{"target": 5}') == 400
+    assert not fuzz_cluster.api.get("pods", "fz-bind")["spec"].get("nodeName")
+
+
+def test_a_finished_watch_says_it_closes_the_connection(https, tally):
+    """The watch closed its connection without a Connection: close header, so the client's next
+    request on it failed (RemoteDisconnected)."""
+    assert https.request("GET", "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=0") == 200
+    assert https.request("GET", "/api/v1/namespaces/default/configmaps") == 200
 
 
 # -- afterwards -------------------------------------------------------------------------------------
