@@ -434,6 +434,17 @@ def test_a_finished_watch_says_it_closes_the_connection(https, tally):
     assert https.request("GET", "/api/v1/namespaces/default/configmaps") == 200
 
 
+def test_null_list_elements_decode_to_zero_values(fuzz_cluster, https, tally):
+    """Found by benchmarks/fuzz.py: ``ports: [null]`` reached the Service allocator as None (500).
+    Go decodes a null element of a list of structs to an empty struct, so validation answers 422."""
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "fz-nullport"},
+           "spec": {"type": "NodePort", "ports": [None, {"port": 81}]}}
+    assert https.request("POST", "/api/v1/namespaces/default/services", json.dumps(svc).encode()) == 422
+    with pytest.raises(kernelsim.StatusError) as e:
+        fuzz_cluster.api.create(svc)
+    assert e.value.code == 422 and "spec.ports[0].port" in str(e.value)
+
+
 # -- afterwards -------------------------------------------------------------------------------------
 
 def test_zz_counts_and_invariants(fuzz_cluster):
