@@ -10,7 +10,9 @@ network's addresses, the persistent volumes' files).
 it; the components (controllers, scheduler, kubelets, kube-proxy) start, list
 and watch from the restored kube-apiserver and reconcile, exactly as a real
 cluster does after its machines restart.  Running containers are not saved:
-as after a reboot, each kubelet starts its pods' containers again.
+as after a reboot, each kubelet starts its pods' containers again (their
+restart counts go up by one, the logs of the earlier runs are gone, and until
+time moves ``kubectl logs`` says the container is waiting to start).
 
 The file is ``MAGIC``, one JSON header line (format version, length and
 SHA-256 of the payload), then the zlib-compressed payload.  A file that is

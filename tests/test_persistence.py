@@ -73,6 +73,9 @@ def test_a_loaded_cluster_goes_on_reconciling(saved):
         c.settle()
         pods = c.api.list("pods", "team-a", label_selector="app=web")
         assert len(pods) == 4 and all(p["status"]["phase"] == "Running" for p in pods)
+        # As after a reboot: the two pods from before the save started their containers again.
+        restarts = sorted(p["status"]["containerStatuses"][0]["restartCount"] for p in pods)
+        assert restarts == [0, 0, 1, 1]
         assert c.api.get("deployments", "web", "team-a")["status"]["readyReplicas"] == 4
         assert c.api.get("configmaps", "settings")["data"] == {"colour": "blue"}
         check_invariants(c)
