@@ -58,6 +58,7 @@ class Machine:
     kubelet: object = None
     proxy: object = None
     stopped: bool = False
+    capacity: dict | None = None  # what add_node() was given (None: the kubelet's default)
 
     @property
     def ip(self) -> str:
@@ -102,10 +103,12 @@ class Cluster:
 
     def __init__(self, masters: int = 1, workers: int = 2, seed: int = 0, *, realtime: bool | None = None,
                  speed: float = 1.0, epoch: _dt.datetime | str | None = None,
-                 controllers: tuple = ("*",), scheduler: bool = True, nodes: bool = True, addons: bool = True):
+                 controllers: tuple = ("*",), scheduler: bool = True, nodes: bool = True, addons: bool = True,
+                 _restore=None):
         """``controllers``, ``scheduler``, ``nodes`` and ``addons`` switch parts off, to study
         (or test) one component at a time: ``Cluster(controllers=(), scheduler=False,
-        nodes=False, addons=False)`` is an API server with its etcd and nothing else."""
+        nodes=False, addons=False)`` is an API server with its etcd and nothing else.
+        ``_restore`` is used by :meth:`load` (``kernelsim.persistence``)."""
         global _current
         if masters < 1:
             raise ValueError("a cluster needs at least one master")
@@ -113,6 +116,8 @@ class Cluster:
             raise ValueError("workers must be 0 or more")
         self.masters, self.workers, self.seed = masters, workers, seed
         self.loop = EventLoop(seed)
+        if _restore is not None:
+            _restore.prepare_loop(self.loop)
         self.lock = threading.RLock()
         self.tracer = Tracer(self.loop)
         if isinstance(epoch, str):
@@ -123,9 +128,11 @@ class Cluster:
             # time is moved on to now, so the ages kubectl computes from the wall clock match.
             head_start = BOOT_HEAD_START
             epoch = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0) - _dt.timedelta(seconds=head_start)
-        self.apiserver = new_apiserver(self.loop, self.tracer, epoch)
+        self.apiserver = new_apiserver(self.loop, self.tracer, epoch,
+                                       etcd_snapshot=_restore.etcd_snapshot if _restore else None)
         with self.lock:
-            bootstrap_cluster(self.apiserver)
+            if _restore is None:  # a restored etcd has its objects already
+                bootstrap_cluster(self.apiserver)
         self.apiserver.schedule_compaction(self.loop)
         self._internal = Client(self.apiserver, self.lock, self.loop, source="python")
         self.api = self._internal
@@ -146,7 +153,7 @@ class Cluster:
         self.dns = ClusterDNS(self._internal, tracer=self.tracer)
         self.metrics_server: MetricsServer | None = None
         with self.lock:
-            if addons:
+            if addons and _restore is None:
                 self._internal.with_source("kubeadm").create(default_storage_class())
             self.controller_manager.start()
             if self.scheduler is not None:
@@ -154,10 +161,11 @@ class Cluster:
             if self.cloud_controller_manager is not None:
                 self.cloud_controller_manager.start()
             if nodes:
-                for i in range(masters):
-                    self._add_machine(f"master-{i + 1}", "control-plane")
-                for i in range(workers):
-                    self._add_machine(f"worker-{i + 1}", "worker")
+                machines = _restore.machines if _restore else \
+                    [(f"master-{i + 1}", "control-plane", None) for i in range(masters)] + \
+                    [(f"worker-{i + 1}", "worker", None) for i in range(workers)]
+                for name, role, capacity in machines:
+                    self._add_machine(name, role, capacity)
                 control_plane = [m for m in self.machines.values() if m.role == "control-plane"]
                 reconcile_master_endpoints(self.apiserver, [m.ip for m in control_plane])
                 # One etcd member per master (kubeadm's stacked etcd), agreeing through raft.
@@ -166,7 +174,8 @@ class Cluster:
                 for m in control_plane:
                     self._start_electors(m.name)
             if addons:
-                self._internal.with_source("kubeadm").apply(addon_objects())
+                if _restore is None:
+                    self._internal.with_source("kubeadm").apply(addon_objects())
                 self.metrics_server = MetricsServer(self._internal, self.loop, self._reachable_kubelets)
                 self.metrics_server.start()
                 self.apiserver.aggregated[MetricsServer.group] = self.metrics_server
@@ -189,8 +198,12 @@ class Cluster:
         self._kubeconfig = write_kubeconfig(self.home / ".kube" / "config", self._http.url, self._token,
                                             ca_pem=self._http.certs.ca_pem, users=self._user_tokens)
         self.clock = RealtimeDriver(self.loop, self.lock, speed)
-        self.settle()
-        if head_start and self.now < head_start:
+        if _restore is not None:
+            with self.lock:
+                _restore.finish(self)  # no settle(): the clock stays where it was saved
+        else:
+            self.settle()
+        if head_start and self.now < head_start and _restore is None:
             self.advance(head_start - self.now)
         if realtime if realtime is not None else _realtime_default():
             self.clock.start()
@@ -205,7 +218,7 @@ class Cluster:
     # -- machines -------------------------------------------------------------------
     def _add_machine(self, name: str, role: str, capacity: dict | None = None) -> "Machine":
         index = len(self.machines)
-        m = Machine(name, role, index)
+        m = Machine(name, role, index, capacity=capacity)
         self.cloud.create_instance(name)
         m.runtime = ContainerRuntime(self.loop, name, tracer=self.tracer)
         static = control_plane_manifests(name, m.ip) if role == "control-plane" else ()
@@ -593,6 +606,22 @@ class Cluster:
         self._finalizer = weakref.finalize(self, Cluster._shutdown, self._http, self.clock, self._tmp, target,
                                            self._kubeconfig.read_text(encoding="utf-8"))
         return str(target)
+
+    def save(self, path: str | os.PathLike) -> str:
+        """Write this cluster to ``path``: etcd's snapshot and the simulation's state (clock, RNG,
+        machines).  ``kernelsim.Cluster.load(path)`` brings it back, in this or another kernel."""
+        from . import persistence
+
+        return persistence.save(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, *, realtime: bool | None = None) -> "Cluster":
+        """The cluster saved in ``path`` by :meth:`save`, at the same simulated time, with the same
+        objects and resourceVersions; its components start and reconcile as after a restart.
+        A file that is not a snapshot, truncated or corrupted raises ``SnapshotError``."""
+        from . import persistence
+
+        return persistence.load(path, realtime=realtime)
 
     def trace(self, last: int | None = None):
         """The request-flow records: who asked whom to do what, in simulated time."""

@@ -206,7 +206,8 @@ def validate_labels(labels: dict, field: str = "metadata.labels") -> list[FieldE
     errs: list[FieldError] = []
     for key in sorted(labels):
         errs += validate_label_key(key, field)
-        errs += validate_label_value(labels[key], field)
+        value = labels[key]
+        errs += validate_label_value("" if value is None else value, field)  # JSON null decodes to ""
     return errs
 
 

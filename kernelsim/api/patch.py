@@ -32,6 +32,7 @@ from decimal import Decimal
 
 from kernelsim.api import errors
 from kernelsim.api import schema as _schema
+from kernelsim.api.objects import depth_exceeded
 
 JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
@@ -267,8 +268,9 @@ def _interpret_strategic_merge_patch_error(message: str) -> errors.StatusError:
         return errors.bad_request(message)
     if message in _UNPROCESSABLE_ERRORS:
         return errors.StatusError(422, "Invalid", _REJECTED)
-    # Any other error is not a Status: the apiserver answers 500 with an empty reason.
-    return errors.StatusError(500, "", message)
+    # Any other error is not a Status in kube-apiserver, which answers 500 with an empty reason; a bad
+    # patch is the client's error, so the simulator answers 400 with the same message (never a 5xx).
+    return errors.bad_request(message)
 
 
 class _PatchMeta:
@@ -864,10 +866,16 @@ def _decode_json(body, make_error):
         text = bytes(body).decode("utf-8", errors="replace")
     else:
         text = str(body)
-    problem = go_json_syntax_error(text)
-    if problem:
-        raise make_error(problem)
-    return json.loads(text)
+    try:
+        problem = go_json_syntax_error(text)
+        if problem:
+            raise make_error(problem)
+        value = json.loads(text)
+    except RecursionError:
+        raise make_error("exceeded max depth") from None
+    if depth_exceeded(value):
+        raise make_error("exceeded max depth")
+    return value
 
 
 def _json_kind(v) -> str:
@@ -890,8 +898,17 @@ class _SyntaxError(Exception):
     pass
 
 
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 def go_json_syntax_error(text: str) -> str:
     """The message ``json.Unmarshal`` gives for malformed JSON, or "" if it is valid."""
+    try:  # fast path: what Python's parser accepts (without NaN/Infinity) Go's accepts too
+        json.loads(text, parse_constant=_reject_constant)
+        return ""
+    except (ValueError, RecursionError):
+        pass
     try:
         _GoScanner(text).check()
     except _SyntaxError as e:

@@ -137,8 +137,15 @@ class _Decoder:
         elif t == "array":
             if not isinstance(value, list):
                 self.type_error(value, struct, json_path, node)
+            items = d.get("items", {})
             for i, item in enumerate(value):
-                self.walk(item, d.get("items", {}), struct, json_path, f"{path}[{i}]")
+                if item is None:  # Go decodes a null element to the zero value: {} for a struct, "" for a string
+                    _, di = _resolve(items)
+                    if _type_of(di) == "object" and "properties" in di:
+                        item = value[i] = {}
+                    elif _type_of(di) == "string" and not _resolve(items)[0]:
+                        item = value[i] = ""
+                self.walk(item, items, struct, json_path, f"{path}[{i}]")
         elif t == "string":
             if not isinstance(value, str):
                 self.type_error(value, struct, json_path, node)

@@ -16,10 +16,16 @@ from .server import APIServer, RequestContext
 from .storage import Storage
 
 
-def new_apiserver(loop, tracer=None, epoch=None) -> APIServer:
-    """A kube-apiserver with a fresh etcd member behind it."""
-    etcd = MVCCStore()
+def new_apiserver(loop, tracer=None, epoch=None, etcd_snapshot: bytes | None = None) -> APIServer:
+    """A kube-apiserver with a fresh etcd member behind it, or one restored from ``etcd_snapshot``
+    (``etcdctl snapshot restore``): its watch cache starts from the restored revision."""
+    etcd = MVCCStore() if etcd_snapshot is None else MVCCStore.restore(etcd_snapshot)
     return APIServer(Storage(etcd, tracer), loop, loop.rng, tracer, epoch)
+
+
+def etcd_snapshot(api: APIServer) -> bytes:
+    """``etcdctl snapshot save``: the whole etcd state (keys, values, revisions, history)."""
+    return api.storage.etcd.snapshot()
 
 
 def bootstrap_cluster(api: APIServer) -> None:

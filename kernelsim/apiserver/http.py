@@ -9,17 +9,19 @@ under the cluster lock, so the simulation sees one request at a time.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import queue
 import re
 import select
+import socket
 import ssl
 import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from ..api import errors, resources
+from ..api import errors, resources, yamlutil
 from . import authn, protobuf, stream
 from .certs import serving_certs
 from .server import APIServer, RequestContext
@@ -28,6 +30,11 @@ TABLE_CT = "application/json;as=Table;v=v1;g=meta.k8s.io"
 AGG_CT = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 PROTO_V2_CT = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
 PUBLIC_PATHS = ("/version", "/healthz", "/livez", "/readyz")
+# kube-apiserver's limits (k8s.io/apiserver/pkg/server/config.go): a write request's body is read up to
+# MaxRequestBodyBytes (3 MiB, twice etcd's 1.5 MiB --max-request-bytes); reading a request (its headers
+# and body) may take at most the request timeout (--request-timeout, 60 s).
+MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
+REQUEST_READ_TIMEOUT = 60.0
 
 _RES_PATH = re.compile(
     r"^/(?:api/(?P<cv>v1)|apis/(?P<g>[^/]+)/(?P<v>[^/]+))"
@@ -40,6 +47,16 @@ DEPRECATED = {
     ("", "v1", "endpoints"): "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice",
     ("", "v1", "componentstatuses"): "v1 ComponentStatus is deprecated in v1.19+",
 }
+
+
+def _int_param(q: dict, name: str, default: int = 0) -> int:
+    """An integer query parameter; a malformed one is a 400 with Go's strconv message."""
+    value = q.get(name)
+    if value in (None, ""):
+        return default
+    if not re.fullmatch(r"[+-]?\d{1,19}", value):
+        raise errors.bad_request(f'strconv.ParseInt: parsing "{value}": invalid syntax')
+    return int(value)
 
 
 def _parse_duration(s: str) -> float | None:
@@ -64,8 +81,11 @@ class APIHTTPServer:
     """Runs the HTTP front end on 127.0.0.1 in a background thread."""
 
     def __init__(self, apiserver: APIServer, lock: threading.RLock, token: str, host: str = "127.0.0.1",
-                 port: int = 0, idle_hook=None):
+                 port: int = 0, idle_hook=None, read_timeout: float = REQUEST_READ_TIMEOUT):
+        if not ipaddress.ip_address(socket.gethostbyname(host)).is_loopback:
+            raise ValueError(f"the API server listens on the loopback interface only, not on {host}")
         self.apiserver = apiserver
+        self.read_timeout = read_timeout  # seconds to read one request; a slower client is disconnected
         self.lock = lock
         self.token = token
         self.idle_hook = idle_hook  # called (under the lock) while a watch waits with nothing to say
@@ -77,12 +97,13 @@ class APIHTTPServer:
         self.httpd.socket = self.certs.server_context().wrap_socket(
             self.httpd.socket, server_side=True, do_handshake_on_connect=False)
         self.host, self.port = self.httpd.server_address[:2]
-        # A short poll interval: stop() (Cluster.close) returns within 50 ms, not half a second.
+        # A short poll interval: stop() (every cluster's close()) returns within 50 ms instead of 500.
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="kernelsim-apiserver", daemon=True)
         self._closing = threading.Event()
         self.request_count = 0
         self.busy_seconds = 0.0  # wall time spent serving (non-watch) requests, for benchmarks
+        self.watchdog = _ReadWatchdog(self)
 
     @property
     def url(self) -> str:
@@ -94,8 +115,52 @@ class APIHTTPServer:
 
     def stop(self) -> None:
         self._closing.set()
+        self.watchdog.stop()
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class _ReadWatchdog:
+    """Disconnects a client that takes longer than ``read_timeout`` to send a request
+    (a slowloris): one thread for the server, woken at the earliest deadline."""
+
+    def __init__(self, front: APIHTTPServer):
+        self.front = front
+        self._deadlines: dict[object, tuple[float, socket.socket]] = {}
+        self._cond = threading.Condition()
+        self._stopped = False
+        self._thread: threading.Thread | None = None
+
+    def reading(self, handler, sock) -> None:
+        with self._cond:
+            self._deadlines[handler] = (time.monotonic() + self.front.read_timeout, sock)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="kernelsim-apiserver-timeouts", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def done(self, handler) -> None:
+        with self._cond:
+            self._deadlines.pop(handler, None)
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify()
+
+    def _run(self) -> None:
+        with self._cond:
+            while not self._stopped:
+                now = time.monotonic()
+                for handler, (deadline, sock) in list(self._deadlines.items()):
+                    if deadline <= now:
+                        del self._deadlines[handler]
+                        try:
+                            sock.shutdown(socket.SHUT_RDWR)  # the blocked read returns: the handler ends
+                        except OSError:
+                            pass
+                nxt = min((d for d, _ in self._deadlines.values()), default=None)
+                self._cond.wait(None if nxt is None else max(0.0, nxt - now) + 0.01)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -108,6 +173,18 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # quiet
         pass
 
+    def setup(self):
+        self.timeout = self.front.read_timeout  # no single read or write blocks longer
+        super().setup()
+
+    def handle_one_request(self):
+        # From the first byte of a request to the end of its body, within read_timeout.
+        self.front.watchdog.reading(self, self.connection)
+        try:
+            super().handle_one_request()
+        finally:
+            self.front.watchdog.done(self)
+
     # -- plumbing ---------------------------------------------------------------
     def _send(self, code: int, body: bytes, ctype: str = "application/json", headers: list | None = None):
         self.send_response(code)
@@ -116,6 +193,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache, private")
         for k, v in headers or ():
             self.send_header(k, v)
+        if self.close_connection:
+            self.send_header("Connection", "close")
         for w in getattr(self, "_deprecation", ()):
             self.send_header("Warning", f'299 - "{w}"')
         self.end_headers()
@@ -132,27 +211,73 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(e.code, e.status())
 
     def _body(self):
-        n = int(self.headers.get("Content-Length") or 0)
+        """The request body, up to MAX_REQUEST_BODY_BYTES (413 beyond, as kube-apiserver's limitedReadBody)."""
+        too_large = errors.StatusError(413, "RequestEntityTooLarge",
+                                       f"Request entity too large: limit is {MAX_REQUEST_BODY_BYTES}")
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            raw = bytearray()
+            while True:
+                line = self.rfile.readline(1024)
+                try:
+                    size = int(line.split(b";")[0].strip(), 16)
+                except ValueError:
+                    self.close_connection = True
+                    raise errors.bad_request("malformed chunked encoding") from None
+                if size == 0:
+                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return bytes(raw)
+                if len(raw) + size > MAX_REQUEST_BODY_BYTES:
+                    self.close_connection = True  # the rest is not read
+                    raise too_large
+                raw += self.rfile.read(size)
+                self.rfile.readline(1024)
+        length = self.headers.get("Content-Length") or "0"
+        if not length.strip().isdigit():
+            self.close_connection = True
+            raise errors.bad_request(f"invalid Content-Length: {length!r}")
+        n = int(length)
+        if n > MAX_REQUEST_BODY_BYTES:
+            # Read past the limit and discard, so that the client, still sending, gets the answer;
+            # a body far larger is not read at all and the connection is closed.
+            if n > 4 * MAX_REQUEST_BODY_BYTES:
+                self.close_connection = True
+            else:
+                while n > 0:
+                    got = self.rfile.read(min(n, 1 << 16))
+                    if not got:
+                        self.close_connection = True
+                        break
+                    n -= len(got)
+            raise too_large
         raw = self.rfile.read(n) if n else b""
+        if len(raw) < n:
+            self.close_connection = True
+            raise errors.bad_request("unexpected EOF")
         return raw
 
     def _decode_body(self, raw: bytes):
         ct = (self.headers.get("Content-Type") or "application/json").split(";")[0].strip()
         if ct == protobuf.MEDIA_TYPE:
-            return protobuf.decode(raw)
-        if ct in ("application/yaml",):
-            import yaml
-
             try:
-                return yaml.safe_load(raw.decode() or "null")
-            except yaml.YAMLError as e:
-                raise errors.bad_request(f"error decoding YAML: {e}")
+                return protobuf.decode(raw)
+            except errors.StatusError:
+                raise
+            except Exception as e:  # a malformed message is the client's error
+                raise errors.bad_request(f"unable to decode protobuf body: {type(e).__name__}: {e}") from None
+        if ct in ("application/yaml",):
+            try:
+                return yamlutil.load(raw)
+            except yamlutil.YAMLError as e:
+                raise errors.bad_request(f"error converting YAML to JSON: {e}") from None
         if ct not in ("application/json", "", "*/*"):
             raise errors.unsupported_media_type(ct)
         try:
             return json.loads(raw.decode() or "null")
         except (ValueError, UnicodeDecodeError) as e:
-            raise errors.bad_request(f"couldn't get version/kind; json parse error: {e}")
+            raise errors.bad_request(f"couldn't get version/kind; json parse error: {e}") from None
+        except RecursionError:
+            raise errors.bad_request("couldn't get version/kind; json parse error: exceeded max depth") from None
 
     def _authenticated(self, path: str) -> bool:
         """Authentication (``authn.py``): sets ``self._user``; public paths need no token."""
@@ -199,11 +324,12 @@ class _Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         path = url.path
         q = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query, keep_blank_values=True).items()}
-        raw = self._body() if method in ("POST", "PUT", "PATCH", "DELETE") else b""
         self.front.request_count += 1
         self._deprecation = ()
         started = time.perf_counter()
         try:
+            raw = self._body()  # read whatever the method, so the next request on the connection starts clean
+            self.front.watchdog.done(self)
             if not self._authenticated(path):
                 raise errors.unauthorized()
             if method == "GET" and not _RES_PATH.match(path) and path not in PUBLIC_PATHS \
@@ -395,7 +521,7 @@ class _Handler(BaseHTTPRequestHandler):
                     api.storage.quorum_read()  # a consistent read needs etcd's quorum
                 if name is None:
                     out = api.list(info, ns, ctx, label_selector=q.get("labelSelector", ""),
-                                   field_selector=q.get("fieldSelector", ""), limit=int(q.get("limit") or 0),
+                                   field_selector=q.get("fieldSelector", ""), limit=_int_param(q, "limit"),
                                    continue_=q.get("continue", ""), copy=False)
                     if want_table:
                         return self._table(info, out["items"], out["metadata"], q)
@@ -431,7 +557,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if "propagationPolicy" in q:
                     opts["propagationPolicy"] = q["propagationPolicy"]
                 if "gracePeriodSeconds" in q:
-                    opts["gracePeriodSeconds"] = int(q["gracePeriodSeconds"])
+                    opts["gracePeriodSeconds"] = _int_param(q, "gracePeriodSeconds")
                 if name is None:
                     out = api.delete_collection(info, ns, ctx, label_selector=q.get("labelSelector", ""),
                                                 field_selector=q.get("fieldSelector", ""), options=opts)
@@ -478,6 +604,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Connection", "close")  # the connection ends with the stream
         self.end_headers()
         follow_q = {k: v for k, v in q.items() if k != "tailLines"}
         try:
@@ -547,9 +674,11 @@ class _Handler(BaseHTTPRequestHandler):
         events: queue.Queue = queue.Queue()
         timeout = None
         if q.get("timeoutSeconds"):
-            timeout = float(q["timeoutSeconds"])
+            timeout = float(_int_param(q, "timeoutSeconds"))
         elif q.get("timeout"):
             timeout = _parse_duration(q["timeout"])
+            if timeout is None:
+                raise errors.bad_request(f'time: invalid duration "{q["timeout"]}"')
         if timeout is None:
             timeout = 1800.0
         send_initial = q.get("sendInitialEvents")
@@ -563,6 +692,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", TABLE_CT if want_table else "application/json")
         self.send_header("Transfer-Encoding", "chunked")
         self.send_header("Cache-Control", "no-cache, private")
+        self.send_header("Connection", "close")  # the connection ends with the watch
         for warning in self._deprecation:
             self.send_header("Warning", f'299 - "{warning}"')
         self.end_headers()

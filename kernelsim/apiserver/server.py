@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from ..api import errors, resources
-from ..api.objects import clone
+from ..api.objects import clone, depth_exceeded
 from ..api.resources import ResourceInfo
 from . import admission, rbac
 from .storage import Storage, WatchEvent, list_prefix, object_key
@@ -193,7 +193,7 @@ class APIServer:
             except Exception:
                 raise errors.bad_request("continue key is not valid: illegal base64 data at input byte 0")
             items = [o for o in items if _sort_key(o) > start]
-        if limit and len(items) > limit:
+        if limit > 0 and len(items) > limit:  # 0 or less: no limit
             rest = len(items) - limit
             items = items[:limit]
             token = json.dumps({"v": "meta.k8s.io/v1", "rv": self.storage.revision, "start": _sort_key(items[-1])})
@@ -232,6 +232,8 @@ class APIServer:
         self._authorize(ctx, "create", info, "", namespace)
         if not isinstance(obj, dict):
             raise errors.bad_request(f"Object '{info.kind}' is invalid: expected a JSON object")
+        if depth_exceeded(obj):
+            raise errors.bad_request("couldn't get version/kind; json parse error: exceeded max depth")
         if info.kind in _REVIEWS:
             return self._review(info, obj, ctx)
         obj = clone(obj)
@@ -381,13 +383,17 @@ class APIServer:
         self._authorize(ctx, "update", info, subresource, namespace, name)
         if not isinstance(obj, dict):
             raise errors.bad_request(f"Object '{info.kind}' is invalid: expected a JSON object")
+        if depth_exceeded(obj):
+            raise errors.bad_request("couldn't get version/kind; json parse error: exceeded max depth")
         if subresource == "scale":
             return self._update_scale(info, namespace, name, obj, ctx)
         if subresource not in ("", "status", "finalize"):
             raise errors.page_not_found()
         obj = clone(obj)
         self._check_type_meta(info, obj)
-        meta = obj.setdefault("metadata", {})
+        if obj.get("metadata") is None:
+            obj["metadata"] = {}  # JSON null decodes to an empty ObjectMeta
+        meta = obj["metadata"]
         if isinstance(meta, dict):
             if meta.get("name") and meta["name"] != name:
                 raise errors.bad_request("the name of the object (%s) does not match the name on the URL (%s)"
@@ -514,7 +520,8 @@ class APIServer:
                                        field_validation=ctx.field_validation or "Warn")
         if not isinstance(patched, dict):
             raise errors.bad_request("patched object is not a JSON object")
-        patched.setdefault("metadata", {})
+        if patched.get("metadata") is None:
+            patched["metadata"] = {}
         if isinstance(patched["metadata"], dict):
             # A patch may carry a resourceVersion precondition; otherwise it applies to the current object.
             if not _rv_in_patch(body):
@@ -708,7 +715,10 @@ class APIServer:
         ctx = ctx or RequestContext()
         pods = resources.by_plural("", "pods")
         self._trace(ctx, "POST", pods, namespace, name, "binding")
-        target = (binding or {}).get("target") or {}
+        if not isinstance(binding, dict) or not isinstance(binding.get("target") or {}, dict):
+            raise errors.bad_request("json: cannot unmarshal into Go struct field Binding.target of type "
+                                     "v1.ObjectReference")
+        target = binding.get("target") or {}
         node = target.get("name")
         if not node:
             raise errors.invalid("Binding", name, [errors.FieldError("Required value", "target.name")])

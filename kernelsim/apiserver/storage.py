@@ -78,6 +78,10 @@ def list_prefix(info: ResourceInfo, namespace: str | None) -> str:
     return f"{info.etcd_prefix()}/"
 
 
+# etcd's default --max-request-bytes: 1.5 MiB
+MAX_REQUEST_BYTES = 1536 * 1024
+
+
 class Storage:
     """etcd-backed storage with a decoded watch cache for every resource."""
 
@@ -208,17 +212,27 @@ class Storage:
         except NoQuorumError as e:
             raise errors.StatusError(500, "", str(e)) from None
 
+    @staticmethod
+    def _check_size(data: bytes) -> bytes:
+        """etcd refuses a request above --max-request-bytes (1.5 MiB) with ErrRequestTooLarge;
+        kube-apiserver passes its message on (with 413 here, never a server error)."""
+        if len(data) > MAX_REQUEST_BYTES:
+            raise errors.StatusError(413, "RequestEntityTooLarge", "etcdserver: request is too large")
+        return data
+
     def create(self, key: str, obj: dict, info: ResourceInfo, name: str) -> dict:
+        data = self._check_size(self._encode(obj))
         self._propose(key, "create")
-        resp = self.etcd.txn([Compare(key, "mod", "=", 0)], [Op.put(key, self._encode(obj))], [Op.get(key)])
+        resp = self.etcd.txn([Compare(key, "mod", "=", 0)], [Op.put(key, data)], [Op.get(key)])
         self._trace("txn", key, "create")
         if not resp.succeeded:
             raise errors.already_exists(info.plural, name, info.group)
         return self.get(key)
 
     def update(self, key: str, obj: dict, expected_rv: int, info: ResourceInfo, name: str) -> dict:
+        data = self._check_size(self._encode(obj))
         self._propose(key, "update")
-        resp = self.etcd.txn([Compare(key, "mod", "=", expected_rv)], [Op.put(key, self._encode(obj))], [Op.get(key)])
+        resp = self.etcd.txn([Compare(key, "mod", "=", expected_rv)], [Op.put(key, data)], [Op.get(key)])
         self._trace("txn", key, "update")
         if not resp.succeeded:
             if resp.responses and resp.responses[0] is None:

@@ -14,9 +14,7 @@ import json
 import threading
 from typing import Callable, Iterable
 
-import yaml
-
-from ..api import errors, resources
+from ..api import errors, resources, yamlutil
 from ..api.resources import ResourceInfo
 
 
@@ -46,6 +44,10 @@ def resolve_resource(what: str) -> ResourceInfo:
 
 def _info_for_object(obj: dict) -> ResourceInfo:
     av, kind = obj.get("apiVersion"), obj.get("kind")
+    for field, value in (("kind", kind), ("apiVersion", av)):
+        if value is not None and not isinstance(value, str):
+            raise errors.bad_request(f"couldn't get version/kind; json parse error: json: cannot unmarshal "
+                                     f"{_json_type(value)} into Go struct field .{field} of type string")
     if not kind:
         raise errors.bad_request("Object 'Kind' is missing in the object")
     if not av:
@@ -56,6 +58,25 @@ def _info_for_object(obj: dict) -> ResourceInfo:
     return info
 
 
+def _metadata(obj: dict) -> dict:
+    """An object's metadata, or {} when it is not a mapping (kube-apiserver reports that one)."""
+    meta = obj.get("metadata")
+    return meta if isinstance(meta, dict) else {}
+
+
+def _json_type(value) -> str:
+    """The JSON type of a value, as Go's encoding/json names it in an UnmarshalTypeError."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    return "string" if isinstance(value, str) else "null"
+
+
 def load_manifests(source) -> list[dict]:
     """Objects from a dict, a list of dicts, or YAML/JSON text (``---`` separated; Lists are expanded)."""
     if isinstance(source, dict):
@@ -64,15 +85,18 @@ def load_manifests(source) -> list[dict]:
         docs = list(source)
     else:
         try:
-            docs = [d for d in yaml.safe_load_all(source) if d is not None]
-        except yaml.YAMLError as e:
+            docs = [d for d in yamlutil.load_all(source) if d is not None]
+        except yamlutil.YAMLError as e:
             raise errors.bad_request(f"error converting YAML to JSON: {e}") from None
     out = []
     for d in docs:
         if not isinstance(d, dict):
             raise errors.bad_request("error: the manifest is not a YAML mapping (an object)")
-        if d.get("kind", "").endswith("List") and isinstance(d.get("items"), list):
-            out.extend(d["items"])
+        if isinstance(d.get("kind"), str) and d["kind"].endswith("List") and isinstance(d.get("items"), list):
+            items = d["items"]
+            if not all(isinstance(i, dict) for i in items):
+                raise errors.bad_request("error: the manifest is not a YAML mapping (an object)")
+            out.extend(items)
         else:
             out.append(d)
     return out
@@ -215,7 +239,7 @@ class Client(ClientSurface):
     def create(self, obj, namespace: str | None = None) -> dict:
         obj = self._one_object(obj)
         info = _info_for_object(obj)
-        ns = namespace or (obj.get("metadata") or {}).get("namespace")
+        ns = namespace or _metadata(obj).get("namespace")
         with self.lock:
             return self.apiserver.create(info, self._ns(info, ns), obj, self._ctx())
 
@@ -233,7 +257,7 @@ class Client(ClientSurface):
 
     def update(self, obj: dict, subresource: str = "") -> dict:
         info = _info_for_object(obj)
-        meta = obj.get("metadata") or {}
+        meta = _metadata(obj)
         with self.lock:
             return self.apiserver.update(info, self._ns(info, meta.get("namespace")), meta.get("name"), obj,
                                          self._ctx(), subresource=subresource)
@@ -276,7 +300,7 @@ class Client(ClientSurface):
         out = []
         for obj in objs:
             info = _info_for_object(obj)
-            meta = obj.get("metadata") or {}
+            meta = _metadata(obj)
             ns = self._ns(info, namespace or meta.get("namespace"))
             with self.lock:
                 try:

@@ -67,6 +67,13 @@ class PodWorker:
             self.records[c["name"]] = ContainerRecord(c, "sidecar" if c.get("restartPolicy") == "Always" else "init")
         for c in spec.get("containers") or []:
             self.records[c["name"]] = ContainerRecord(c, "regular")
+        # A pod whose containers ran before this kubelet came up (its machine restarted, as in a
+        # restored cluster): they start again, and their restart counts go on from the pod's status.
+        status = pod.get("status") or {}
+        for st in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or []):
+            rec = self.records.get(st.get("name")) if isinstance(st, dict) else None
+            if rec is not None and st.get("containerID") and isinstance(st.get("restartCount"), int):
+                rec.instances = st["restartCount"] + 1
         self.sandbox_id: str | None = None
         self.pod_ip: str | None = None
         self.volumes: dict | None = None

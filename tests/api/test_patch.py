@@ -126,7 +126,7 @@ def test_set_element_order_must_match_the_patch_list():
         smp(patch_demo(), {"spec": {"template": {"spec": {
             "$setElementOrder/containers": [{"name": "sidecar"}],
             "containers": [{"name": "new", "image": "redis"}]}}}})
-    assert e.value.code == 500
+    assert e.value.code == 400  # kube-apiserver answers 500; a bad patch is never a server error here
     assert e.value.message.startswith("The order in patch list:\n[map[image:redis name:new]]\n doesn't match "
                                       "$setElementOrder list:\n[map[name:sidecar]]")
 
@@ -238,26 +238,28 @@ def test_without_a_definition_maps_merge_and_lists_are_replaced():
     assert out["spec"] == {"items": [{"name": "c"}]}
 
 
+# kube-apiserver answers 500 (with an empty reason) for the errors it does not classify; the simulator
+# answers 400 BadRequest with the same message, since bad input is never a server error.
 @pytest.mark.parametrize("patch, code, reason, message", [
     # an element of a merge list without its merge key
     ({"spec": {"template": {"spec": {"containers": [{"image": "x"}]}}}},
-     500, "", "map: map[image:x] does not contain declared merge key: name"),
+     400, "BadRequest", "map: map[image:x] does not contain declared merge key: name"),
     ({"spec": {"template": {"spec": {"containers": [{"name": "sidecar", "$patch": "merge"}]}}}},
-     500, "", "merging lists cannot yet be specified in the patch"),
+     400, "BadRequest", "merging lists cannot yet be specified in the patch"),
     ({"metadata": {"labels": {"$patch": "merge"}}},
-     500, "", "unknown patch type: merge in map: map[$patch:merge]"),
+     400, "BadRequest", "unknown patch type: merge in map: map[$patch:merge]"),
     ({"spec": {"template": {"spec": {"containers": [{"name": "sidecar", "$patch": "bogus"}]}}}},
-     500, "", "unknown patch type: bogus in map: map[$patch:bogus name:sidecar]"),
+     400, "BadRequest", "unknown patch type: bogus in map: map[$patch:bogus name:sidecar]"),
     ({"spec": {"template": {"spec": {"containers": ["nginx"]}}}},
-     500, "", "list element types are not identical: "
+     400, "BadRequest", "list element types are not identical: "
               "[[map[env:[map[name:A value:1] map[name:B value:2]] image:nginx name:patch-demo-ctr "
               "ports:[map[containerPort:80 protocol:TCP]]] map[image:busybox name:sidecar]] [nginx]]"),
     ({"metadata": {"finalizers": [["a"]]}},
-     500, "", "list element types are not identical: [[example.com/a example.com/b] [[a]]]"),
+     400, "BadRequest", "list element types are not identical: [[example.com/a example.com/b] [[a]]]"),
     ({"metadata": {"$deleteFromPrimitiveList": ["a"]}},
      400, "BadRequest", "invalid patch format of primitive list"),
     ({"spec": {"template": {"spec": {"$setElementOrder/containers": "sidecar"}}}},
-     500, "", "expected a []interface {}, but received a string"),
+     400, "BadRequest", "expected a []interface {}, but received a string"),
 ])
 def test_bad_strategic_merge_patches_fail_like_kube_apiserver(patch, code, reason, message):
     with pytest.raises(StatusError) as e:
