@@ -25,9 +25,11 @@ from .client.client import Client, Network
 from .client.leaderelection import LeaderElector
 from .controllers.manager import ControllerManager
 from .addons.dns import ClusterDNS
+from .addons.fluentbit import ClusterLogging
 from .addons.metrics import MetricsServer
 from .addons.manifests import addon_objects
 from .addons.network import PodNetwork
+from .addons.surface import AddonsSurface
 from .addons.traffic import Traffic
 from .cloud import CloudControllerManager, SimulatedCloud
 from .controllers.storage_objects import default_storage_class
@@ -91,7 +93,7 @@ def _realtime_default() -> bool:
     return _in_kernel()
 
 
-class Cluster:
+class Cluster(AddonsSurface):
     """A whole simulated Kubernetes cluster in this Python process.
 
     ``masters`` and ``workers`` size the cluster, ``seed`` fixes every random
@@ -152,6 +154,7 @@ class Cluster:
                                                                tracer=self.tracer) if nodes else None
         self.dns = ClusterDNS(self._internal, tracer=self.tracer)
         self.metrics_server: MetricsServer | None = None
+        self.logging: ClusterLogging | None = None
         with self.lock:
             if addons and _restore is None:
                 self._internal.with_source("kubeadm").create(default_storage_class())
@@ -179,6 +182,8 @@ class Cluster:
                 self.metrics_server = MetricsServer(self._internal, self.loop, self._reachable_kubelets)
                 self.metrics_server.start()
                 self.apiserver.aggregated[MetricsServer.group] = self.metrics_server
+                self.logging = ClusterLogging(self._internal, self.loop, self._log_sources)
+                self.logging.start()
         self.traffic = Traffic(self._internal, self.network, {n: m.proxy for n, m in self.machines.items()},
                                {n: m.runtime for n, m in self.machines.items()}, self.dns, tracer=self.tracer)
         self.apiserver.pod_log = self._pod_log
@@ -331,6 +336,10 @@ class Cluster:
     def _reachable_kubelets(self) -> dict:
         """The kubelets that answer on port 10250 (what metrics-server scrapes)."""
         return {n: m.kubelet for n, m in self.machines.items() if not m.stopped and m.kubelet.running}
+
+    def _log_sources(self) -> dict:
+        """What each node's logging agent reads: its runtime's container logs and its kubelet's journal."""
+        return {n: (m.runtime, m.kubelet) for n, m in self.machines.items() if not m.stopped}
 
     def _masters(self) -> list["Machine"]:
         return [m for m in self.machines.values() if m.role == "control-plane"]

@@ -8,7 +8,7 @@ add-on YAML files create).
 * metrics-server: its Deployment and Service (components.yaml);
 * kubernetes-dashboard: Deployment and Service in its own namespace
   (recommended.yaml);
-* fluentd: the node logging agent DaemonSet;
+* fluent-bit: the node logging agent DaemonSet (as its Helm chart installs it);
 * the ``system-cluster-critical`` and ``system-node-critical`` PriorityClasses
   (kube-apiserver creates these two itself at start-up).
 
@@ -23,7 +23,7 @@ KUBE_PROXY_IMAGE = f"registry.k8s.io/kube-proxy:{KUBERNETES_VERSION}"
 KINDNET_IMAGE = "docker.io/kindest/kindnetd:v20250512-df8de77b"
 METRICS_SERVER_IMAGE = "registry.k8s.io/metrics-server/metrics-server:v0.8.0"
 DASHBOARD_IMAGE = "kubernetesui/dashboard:v2.7.0"
-FLUENTD_IMAGE = "quay.io/fluentd_elasticsearch/fluentd:v2.5.2"
+FLUENT_BIT_IMAGE = "cr.fluentbit.io/fluent/fluent-bit:4.0.3"
 DNS_SERVICE_IP = "10.96.0.10"
 POD_SUBNET = "10.244.0.0/16"
 CONTROL_PLANE_TAINT = "node-role.kubernetes.io/control-plane"
@@ -104,6 +104,46 @@ users:
 - name: default
   user:
     tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token
+"""
+
+# The pipeline of fluent-bit's Helm chart (values.yaml), with the central store as its output.
+FLUENT_BIT_CONFIG = """[SERVICE]
+    Daemon Off
+    Flush 1
+    Log_Level info
+    Parsers_File /fluent-bit/etc/parsers.conf
+    HTTP_Server On
+    HTTP_Listen 0.0.0.0
+    HTTP_Port 2020
+    Health_Check On
+
+[INPUT]
+    Name tail
+    Path /var/log/containers/*.log
+    multiline.parser docker, cri
+    Tag kube.*
+    Mem_Buf_Limit 5MB
+    Skip_Long_Lines On
+
+[INPUT]
+    Name systemd
+    Tag host.*
+    Systemd_Filter _SYSTEMD_UNIT=kubelet.service
+    Read_From_Tail On
+
+[FILTER]
+    Name kubernetes
+    Match kube.*
+    Merge_Log On
+    Keep_Log Off
+    K8S-Logging.Parser On
+    K8S-Logging.Exclude On
+
+[OUTPUT]
+    Name forward
+    Match *
+    Host log-store.kube-system.svc
+    Port 24224
 """
 
 LINUX = {"kubernetes.io/os": "linux"}
@@ -368,33 +408,40 @@ def dashboard() -> list[dict]:
     return [namespace, _service_account("kubernetes-dashboard", ns, labels), certs, service, deployment]
 
 
-def fluentd() -> list[dict]:
-    labels = {"k8s-app": "fluentd-logging"}
+def fluent_bit() -> list[dict]:
+    labels = {"app.kubernetes.io/name": "fluent-bit", "app.kubernetes.io/instance": "fluent-bit"}
+    config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta("fluent-bit", labels=labels),
+              "data": {"fluent-bit.conf": FLUENT_BIT_CONFIG}}
     daemonset = {
-        "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": _meta("fluentd", labels=labels),
+        "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": _meta("fluent-bit", labels=labels),
         "spec": {
-            "selector": {"matchLabels": {"name": "fluentd"}},
+            "selector": {"matchLabels": dict(labels)},
             "template": {
-                "metadata": {"labels": {"name": "fluentd"}},
+                "metadata": {"labels": dict(labels)},
                 "spec": {
-                    "tolerations": [{"key": CONTROL_PLANE_TAINT, "operator": "Exists", "effect": "NoSchedule"},
-                                    {"key": "node-role.kubernetes.io/master", "operator": "Exists",
-                                     "effect": "NoSchedule"}],
+                    "serviceAccountName": "fluent-bit",
+                    "tolerations": [{"key": CONTROL_PLANE_TAINT, "operator": "Exists", "effect": "NoSchedule"}],
                     "priorityClassName": "system-node-critical",
                     "containers": [{
-                        "name": "fluentd", "image": FLUENTD_IMAGE,
+                        "name": "fluent-bit", "image": FLUENT_BIT_IMAGE, "imagePullPolicy": "IfNotPresent",
+                        "args": ["--workdir=/fluent-bit/etc", "--config=/fluent-bit/etc/conf/fluent-bit.conf"],
+                        "ports": [{"name": "http", "containerPort": 2020, "protocol": "TCP"}],
+                        "livenessProbe": {"httpGet": {"path": "/", "port": "http"}},
+                        "readinessProbe": {"httpGet": {"path": "/api/v1/health", "port": "http"}},
                         "resources": {"limits": {"memory": "200Mi"}, "requests": {"cpu": "100m", "memory": "200Mi"}},
-                        "volumeMounts": [{"name": "varlog", "mountPath": "/var/log"}],
+                        "volumeMounts": [{"name": "config", "mountPath": "/fluent-bit/etc/conf"},
+                                         {"name": "varlog", "mountPath": "/var/log"}],
                     }],
                     "terminationGracePeriodSeconds": 30,
-                    "volumes": [{"name": "varlog", "hostPath": {"path": "/var/log"}}],
+                    "volumes": [{"name": "config", "configMap": {"name": "fluent-bit"}},
+                                {"name": "varlog", "hostPath": {"path": "/var/log"}}],
                 },
             },
         },
     }
-    return [daemonset]
+    return [_service_account("fluent-bit", labels=labels), config, daemonset]
 
 
 def addon_objects() -> list[dict]:
     """Every add-on object, in an order that can be applied as is."""
-    return priority_classes() + kube_proxy() + kindnet() + coredns() + metrics_server() + fluentd() + dashboard()
+    return priority_classes() + kube_proxy() + kindnet() + coredns() + metrics_server() + fluent_bit() + dashboard()

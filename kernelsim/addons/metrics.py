@@ -13,6 +13,10 @@ needs two samples), and nothing is served while no metrics-server pod is ready:
 the request then fails with ``the server is currently unable to handle the
 request``, and discovery leaves the group out, so ``kubectl top`` answers
 ``Metrics API not available``.
+
+Each scrape also goes into :class:`~kernelsim.addons.monitoring.TimeSeriesStore`
+(``self.history``), with the OOM kills that each node's cAdvisor counted: the
+history that a monitoring system such as Prometheus would keep.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 from ..api import errors
 from ..api.resources import ResourceInfo
 from ..client.informer import Informer
+from .monitoring import TimeSeriesStore
 
 GROUP, VERSION = "metrics.k8s.io", "v1beta1"
 APISERVICE = f"{VERSION}.{GROUP}"
@@ -56,6 +61,8 @@ class MetricsServer:
         self._pod_metrics: dict[tuple[str, str], dict] = {}
         self._node_metrics: dict[str, dict] = {}
         self._available: bool | None = None
+        self.history = TimeSeriesStore()
+        self._limits: dict[str, int | None] = {}  # pod uid -> its memory limit (bytes), if every container has one
 
     def start(self) -> None:
         self.pods.start()
@@ -108,8 +115,12 @@ class MetricsServer:
         now = self.client.apiserver.timestamp()
         window = f"{RESOLUTION:g}s"
         seen = set()
+        t = self.loop.now
         for node, kubelet in sorted(self.kubelets().items()):
             stats = kubelet.stats()
+            self.history.record(t, node, stats, self._pod_limits(stats))
+            for event in getattr(getattr(kubelet, "cadvisor", None), "oom_events", ()):
+                self.history.record_oom(event)
             n = stats["node"]
             self._node_metrics[node] = {"timestamp": now, "window": window,
                                         "usage": {"cpu": _cpu(n["cpu"]["usageNanoCores"] / 1e6),
@@ -129,6 +140,27 @@ class MetricsServer:
             self._samples.pop(key, None)
         for node in set(self._node_metrics) - set(self.kubelets()):
             self._node_metrics.pop(node, None)
+        self.history.scrapes += 1
+        if self.history.scrapes % 40 == 0:
+            self.history.expire(t)
+
+    def _pod_limits(self, stats: dict) -> dict:
+        from ..api.defaults import quantity_value
+
+        out = {}
+        for pod in stats["pods"]:
+            ref = pod["podRef"]
+            uid = ref.get("uid", "")
+            if uid not in self._limits:
+                obj = self.pods.store.get(f"{ref['namespace']}/{ref['name']}")
+                if obj is None:
+                    continue
+                limits = [((c.get("resources") or {}).get("limits") or {}).get("memory")
+                          for c in (obj.get("spec") or {}).get("containers") or []]
+                self._limits[uid] = (int(sum(quantity_value(x) or 0 for x in limits))
+                                     if limits and all(limits) else None)
+            out[(ref["namespace"], ref["name"])] = self._limits[uid]
+        return out
 
     # -- serving the Metrics API ------------------------------------------------------
     def serve(self, info: ResourceInfo, namespace: str | None, name: str | None, query: dict) -> dict:

@@ -4,7 +4,8 @@ It registers the Node, renews the node Lease and reports node status; it watches
 pods bound to its node (fieldSelector ``spec.nodeName=<node>``) and runs each through a
 pod worker, with the container runtime (CRI), the CNI network plugin and the volume
 manager; it probes containers, reports pod status, serves ``kubectl logs`` and a
-Summary-API-like ``stats()``.  It also runs static pods from manifests and keeps their
+Summary-API-like ``stats()`` (what its cAdvisor reads), and writes its own log lines
+to ``journal`` (``journalctl -u kubelet``).  It also runs static pods from manifests and keeps their
 mirror pods in the API.  ``stop()`` makes it a dead kubelet: no heartbeats, no syncs,
 while the containers it started keep running.
 """
@@ -12,10 +13,12 @@ while the containers it started keep running.
 from __future__ import annotations
 
 import datetime as _dt
+from collections import deque
 
 from ..api import errors
 from ..client.events import EventRecorder
 from .backoff import Backoff
+from .cadvisor import CAdvisor
 from .image_manager import ImageManager
 from .lease import NodeLease
 from .logs import read_logs
@@ -53,6 +56,8 @@ class Kubelet:
         self.status_manager = StatusManager(self)
         self.static_pods = StaticPods(self, static_pods)
         self.restart_backoff = Backoff()
+        self.cadvisor = CAdvisor(runtime)
+        self.journal: deque = deque(maxlen=5000)  # the kubelet's own log (journalctl -u kubelet): (time, line)
         self.workers: dict[str, PodWorker] = {}
         self.node_uid = ""
         self._pod_cidr: str | None = None
@@ -154,8 +159,10 @@ class Kubelet:
             return
         uid = pod["metadata"].get("uid")
         worker = self.workers.get(uid)
+        ref = f'"{pod["metadata"].get("namespace")}/{pod["metadata"].get("name")}"'
         if event == "DELETED":
             if worker is not None:
+                self.log("kubelet.go:2442", f'"SyncLoop REMOVE" source="api" pods=[{ref}]')
                 worker.deleted_from_api = True
                 worker.queue_sync()
             return
@@ -164,8 +171,11 @@ class Kubelet:
             if phase in ("Succeeded", "Failed") and not pod["metadata"].get("deletionTimestamp"):
                 return  # a finished pod this kubelet no longer runs
             worker = self.workers[uid] = PodWorker(self, pod)
+            self.log("kubelet.go:2426", f'"SyncLoop ADD" source="api" pods=[{ref}]')
             worker.queue_sync()
         else:
+            if pod["metadata"].get("deletionTimestamp") and not worker.pod["metadata"].get("deletionTimestamp"):
+                self.log("kubelet.go:2436", f'"SyncLoop DELETE" source="api" pods=[{ref}]')
             worker.update(pod)
 
     def remove_worker(self, worker: PodWorker) -> None:
@@ -188,7 +198,18 @@ class Kubelet:
         if worker is None:
             return
         if event == "exited":
+            self.log("kubelet.go:2513", f'"SyncLoop (PLEG): event for pod" pod="{worker.namespace}/{worker.name}" '
+                     f'event={{"ID":"{uid}","Type":"ContainerDied","Data":"{container.id}"}}')
+            if container.reason == "OOMKilled":
+                self.log("kuberuntime_container.go:809", f'"Container exited" reason="OOMKilled" exitCode='
+                         f'{container.exit_code} pod="{worker.namespace}/{worker.name}" '
+                         f'containerName="{container.name}"')
             worker.container_exited(container)
+
+    def log(self, where: str, message: str, severity: str = "I") -> None:
+        """A klog line in the kubelet's journal (``I1207 10:00:00.000000    1234 kubelet.go:2426] ...``)."""
+        self.journal.append((self.loop.now, f"{severity}{self.wall().strftime('%m%d %H:%M:%S.%f')}    "
+                                            f"1021 {where}] {message}"))
 
     # -- helpers for the workers ------------------------------------------------------------------------
     def pod_cidr(self) -> str | None:
@@ -253,6 +274,7 @@ class Kubelet:
 
     # -- stats (the Summary API: /stats/summary) ------------------------------------------------------
     def stats(self) -> dict:
+        """The Summary API: what cAdvisor reads now, per container, pod and node."""
         now = self.timestamp()
         pods = []
         node_cpu, node_mem = 0.0, 0
@@ -263,11 +285,13 @@ class Kubelet:
                 c = w.container(rec)
                 if c is None or not c.running:
                     continue
-                cpu, mem = self.runtime.container_stats(c.id)
+                cg = self.cadvisor.read(c)
+                cpu, mem = cg.last_rate, cg.memory
                 pod_cpu += cpu
                 pod_mem += mem
                 containers.append({"name": rec.name, "startTime": self.timestamp(c.started_at),
-                                   "cpu": {"time": now, "usageNanoCores": int(cpu * 1_000_000)},
+                                   "cpu": {"time": now, "usageNanoCores": int(cpu * 1_000_000),
+                                           "usageCoreNanoSeconds": int(cg.cpu_total_ns)},
                                    "memory": {"time": now, "workingSetBytes": mem, "usageBytes": mem}})
             if not containers:
                 continue

@@ -466,7 +466,8 @@ class CrashProgram(Program):
 
 class MemHogProgram(Program):
     """``kernelsim/memhog``: allocates memory step by step (args ``--vm-bytes 512Mi``,
-    env ``MEMORY``, default 1Gi; 25Mi every half second) and then holds it."""
+    env ``MEMORY``, default 1Gi; 25Mi every half second, or ``STEP`` every ``INTERVAL``
+    seconds: ``STEP=5Mi INTERVAL=10`` is a slow leak) and then holds it."""
 
     step_bytes = 25 * Mi
     cpu_millicores = 100.0
@@ -482,6 +483,11 @@ class MemHogProgram(Program):
             elif a.startswith("--vm-bytes="):
                 target = a.split("=", 1)[1]
         self.target = int(quantity_value(target) or 1024 * Mi)
+        self.step_bytes = int(quantity_value(self.ctx.env.get("STEP") or "") or self.step_bytes)
+        try:
+            self.interval = max(0.1, float(self.ctx.env.get("INTERVAL") or 0.5))
+        except ValueError:
+            self.interval = 0.5
         self.memory = 2 * Mi
         self.ctx.log(f"memhog: allocating up to {target}")
         self.grow()
@@ -492,7 +498,8 @@ class MemHogProgram(Program):
             return
         self.memory = min(self.target, self.memory + self.step_bytes)
         self.ctx.set_memory(self.memory)
-        self.ctx.call_later(0.5, self.grow)
+        # a slow leak is the program running, not work that settle() should wait for
+        self.ctx.call_later(self.interval, self.grow, background=self.interval > 0.5)
 
 
 class JobProgram(Program):
@@ -640,6 +647,20 @@ _CONTROL_PLANE["quay.io/fluentd_elasticsearch/fluentd"] = (140_000_000, _server(
     {24231: "http"}, ["{time} +0000 [info]: parsing config file is succeeded path=\"/etc/fluent/fluent.conf\"",
                       "{time} +0000 [info]: starting fluentd-1.16.2 pid=1 ruby=\"3.1.4\"",
                       "{time} +0000 [info]: #0 fluentd worker is now running worker=0"], 5.0, 100 * Mi))
+_CONTROL_PLANE["cr.fluentbit.io/fluent/fluent-bit"] = (33_000_000, _server(
+    {2020: "http"}, ["Fluent Bit v4.0.3", "* Copyright (C) 2015-2025 The Fluent Bit Authors",
+                     "* Fluent Bit is a CNCF sub-project under the umbrella of Fluentd", "* https://fluentbit.io", "",
+                     "[{time}] [ info] [fluent bit] version=4.0.3, commit=f5f5f3c17d, pid=1",
+                     "[{time}] [ info] [storage] ver=1.5.3, type=memory, sync=normal, checksum=off, max_chunks_up=128",
+                     "[{time}] [ info] [input:tail:tail.0] initializing",
+                     "[{time}] [ info] [input:systemd:systemd.1] seek_cursor=s=e8b0...; tail=1",
+                     "[{time}] [ info] [filter:kubernetes:kubernetes.0] https=1 host=kubernetes.default.svc port=443",
+                     "[{time}] [ info] [filter:kubernetes:kubernetes.0] connectivity OK",
+                     "[{time}] [ info] [output:forward:forward.0] worker #0 started",
+                     "[{time}] [ info] [http_server] listen iface=0.0.0.0 tcp_port=2020",
+                     "[{time}] [ info] [sp] stream processor started"], 2.0, 15 * Mi,
+    {"/api/v1/health": "ok", "/": "Fluent Bit v4.0.3"}))
+_CONTROL_PLANE["docker.io/fluent/fluent-bit"] = _CONTROL_PLANE["cr.fluentbit.io/fluent/fluent-bit"]
 # older names that manifests still use
 _CONTROL_PLANE["registry.k8s.io/coredns"] = _CONTROL_PLANE["registry.k8s.io/coredns/coredns"]
 _CONTROL_PLANE["docker.io/coredns/coredns"] = _CONTROL_PLANE["registry.k8s.io/coredns/coredns"]

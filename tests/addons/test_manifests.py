@@ -12,7 +12,7 @@ def test_every_addon_object_is_accepted_by_the_apiserver(cluster):
     api.apply(manifests.addon_objects())
     out = cluster.kubectl("get deploy,ds -A -o custom-columns=NS:.metadata.namespace,NAME:.metadata.name").stdout
     assert out.split()[2:] == ["kube-system", "coredns", "kube-system", "metrics-server",
-                               "kubernetes-dashboard", "kubernetes-dashboard", "kube-system", "fluentd",
+                               "kubernetes-dashboard", "kubernetes-dashboard", "kube-system", "fluent-bit",
                                "kube-system", "kindnet", "kube-system", "kube-proxy"]
     svc = cluster.kubectl("get svc kube-dns -n kube-system").stdout.splitlines()[1].split()
     assert svc[:5] == ["kube-dns", "ClusterIP", "10.96.0.10", "<none>", "53/UDP,53/TCP,9153/TCP"]
@@ -34,3 +34,7 @@ def test_coredns_and_daemonsets_look_like_kubeadm():
         assert spec["tolerations"] == [{"operator": "Exists"}]  # runs on every node, tainted or not
         assert spec["priorityClassName"] == "system-node-critical" and spec["hostNetwork"] is True
     assert objs[("Service", "kubernetes-dashboard")]["metadata"]["namespace"] == "kubernetes-dashboard"
+    agent = objs[("DaemonSet", "fluent-bit")]["spec"]["template"]["spec"]
+    assert agent["tolerations"][0]["key"] == "node-role.kubernetes.io/control-plane"  # masters' logs too
+    assert agent["containers"][0]["image"].startswith("cr.fluentbit.io/fluent/fluent-bit:")
+    assert "Name tail" in objs[("ConfigMap", "fluent-bit")]["data"]["fluent-bit.conf"]

@@ -86,7 +86,14 @@ CONCEPTS = [
             code=("kubelet.stats()",)),
     Concept("kubectl top through metrics-server and its APIService", ("05_addons",), text=("APIService",),
             code=("%kubectl top nodes", "%kubectl get apiservices")),
-    Concept("cluster logging (EFK, ELK)", ("05_addons",), text=("EFK", "ELK"), code=("daemonset fluentd",)),
+    Concept("cluster logging (EFK, ELK)", ("05_addons",), text=("EFK", "ELK"), code=("daemonset fluent-bit",)),
+    Concept("the dashboard's UI, kept current from watch events", ("05_addons",), text=("Headlamp",),
+            code=("cluster.dashboard(", "--replicas=4", "pod_details()")),
+    Concept("CPU and memory over time, and an OOMKilled container", ("05_addons",), text=("OOMKilled", "Prometheus"),
+            code=("cluster.plot_usage(", "limits: {memory: 128Mi}", "cluster.advance(3600)")),
+    Concept("a central log store outlives the pods (Elasticsearch, Kibana)", ("05_addons",),
+            text=("Elasticsearch", "Kibana", "Fluent Bit"),
+            code=("cluster.search_logs(pod=", "%kubectl delete pod dns-test", "cluster.log_search(")),
 
     # -- objects and controllers -------------------------------------------------------------
     Concept("desired state and current state", ("06_objects_and_controllers",),
