@@ -4,7 +4,9 @@ Components inside the simulation (controllers, kubelets, the scheduler)
 and the learner's own Python code use it.  It goes through the same
 kube-apiserver request path as kubectl does over HTTP; only the transport
 differs.  Errors are :class:`kernelsim.api.errors.StatusError`, with the
-same code, reason and message kubectl would show.
+same code, reason and message kubectl would show.  (One difference: while etcd
+has no leader, kubectl's request waits up to etcd's 7 s request timeout, while
+this client gets ``etcdserver: request timed out`` at once; its callers retry.)
 """
 
 from __future__ import annotations
