@@ -137,7 +137,8 @@ class Cluster(AddonsSurface):
                 bootstrap_cluster(self.apiserver)
         self.apiserver.schedule_compaction(self.loop)
         self._internal = Client(self.apiserver, self.lock, self.loop, source="python")
-        self.api = self._internal
+        # The learner's client: outside the loop, a request waits for etcd as kubectl's does.
+        self.api = self._internal.with_waiter(self._waiting_request)
         self.machines: dict[str, Machine] = {}
         self.last_command_cursor = 0
         self._electors: dict[tuple[str, str], LeaderElector] = {}

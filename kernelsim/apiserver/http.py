@@ -376,12 +376,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _wait_for_etcd(self, deadline: float) -> bool:
         """Let simulated time run (or, in real time, wait) until etcd is ready or ``deadline``."""
-        api = self.front.apiserver
+        api, since = self.front.apiserver, None
         while not self.front._closing.is_set():
             with self.front.lock:
-                if api.storage.etcd_ready():
+                now = api.clock.now
+                since = now if since is None else since
+                if api.storage.etcd_ready() and now > since:  # some time passed: never a busy loop
                     return True
-                if api.clock.now >= deadline:
+                if now >= deadline:
                     return False
                 moved = self.front.idle_hook is not None and self.front.idle_hook(deadline)
             if not moved:

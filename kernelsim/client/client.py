@@ -4,7 +4,10 @@ Components inside the simulation (controllers, kubelets, the scheduler)
 and the learner's own Python code use it.  It goes through the same
 kube-apiserver request path as kubectl does over HTTP; only the transport
 differs.  Errors are :class:`kernelsim.api.errors.StatusError`, with the
-same code, reason and message kubectl would show.
+same code, reason and message kubectl would show.  While etcd has no leader,
+a request made from outside the event loop (``cluster.api`` in a notebook)
+waits up to etcd's 7 s request timeout for one, as kubectl's does; inside the
+loop (a component at work) the error comes at once and the component retries.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+import time
 from typing import Callable, Iterable
 
 from ..api import errors, resources, yamlutil
@@ -186,20 +190,57 @@ class Client(ClientSurface):
     """get/list/create/update/patch/delete/apply/watch of plain dicts."""
 
     def __init__(self, apiserver, lock: threading.RLock, loop=None, source: str = "python",
-                 network: Network | None = None):
+                 network: Network | None = None, waiter: Callable[[float], bool] | None = None):
         self.apiserver = apiserver
         self.lock = lock
         self.loop = loop
         self.source = source
         self.network = network  # None: the client always reaches kube-apiserver
+        # waiter(until) moves simulated time on (returns whether it did): with one, a request made
+        # from outside the loop's callbacks waits for etcd as kubectl's does (see _call).
+        self.waiter = waiter
 
     def with_source(self, source: str) -> "Client":
         """The same client, identified as another component in the trace."""
-        return Client(self.apiserver, self.lock, self.loop, source, self.network)
+        return Client(self.apiserver, self.lock, self.loop, source, self.network, self.waiter)
 
     def with_network(self, network: Network) -> "Client":
         """The same client, reaching kube-apiserver over ``network``."""
-        return Client(self.apiserver, self.lock, self.loop, self.source, network)
+        return Client(self.apiserver, self.lock, self.loop, self.source, network, self.waiter)
+
+    def with_waiter(self, waiter: Callable[[float], bool] | None) -> "Client":
+        """The same client, waiting for etcd (``waiter``) when called from outside the loop."""
+        return Client(self.apiserver, self.lock, self.loop, self.source, self.network, waiter)
+
+    def _call(self, fn: Callable[[], dict]):
+        """Run one request under the lock.  While etcd has no leader, a request made from outside
+        the loop's callbacks (a learner's code, a grader) waits up to etcd's request timeout (7 s
+        of simulated time) for one, as kubectl's does, and is served again once there is one
+        (a request that timed out changed nothing).  Inside a callback (a component at work)
+        time cannot pass, so the error comes at once and the component retries."""
+        deadline, since = None, None
+        while True:
+            try:
+                with self.lock:
+                    return fn()
+            except errors.StatusError as e:
+                storage = self.apiserver.storage
+                if (self.waiter is None or self.loop is None or self.loop.in_callback()
+                        or not storage.timed_out(e)):
+                    raise
+                with self.lock:
+                    deadline = self.loop.now + storage.request_timeout if deadline is None else deadline
+                while True:
+                    with self.lock:
+                        now = self.loop.now
+                        since = now if since is None else since
+                        if storage.etcd_ready() and now > since:
+                            break
+                        if now >= deadline:
+                            raise
+                        moved = self.waiter(deadline)
+                    if not moved:
+                        time.sleep(0.02)  # the real-time driver moves the clock
 
     def _ctx(self, field_validation: str = "Strict"):
         from ..apiserver.server import RequestContext
@@ -221,9 +262,12 @@ class Client(ClientSurface):
         """One object.  ``consistent=True`` makes it a quorum read, as kubectl's GET without a
         resourceVersion is: it fails (``etcdserver: request timed out``) while etcd has no leader."""
         info = resolve_resource(resource)
-        with self.lock:
-            if consistent:
+        if consistent:
+            def read():
                 self.apiserver.storage.quorum_read()
+                return self.apiserver.get(info, self._ns(info, namespace), name, self._ctx())
+            return self._call(read)
+        with self.lock:
             return self.apiserver.get(info, self._ns(info, namespace), name, self._ctx())
 
     def list(self, resource: str, namespace: str | None = None, *, label_selector: str = "",
@@ -240,8 +284,7 @@ class Client(ClientSurface):
         obj = self._one_object(obj)
         info = _info_for_object(obj)
         ns = namespace or _metadata(obj).get("namespace")
-        with self.lock:
-            return self.apiserver.create(info, self._ns(info, ns), obj, self._ctx())
+        return self._call(lambda: self.apiserver.create(info, self._ns(info, ns), obj, self._ctx()))
 
     def create_token(self, name: str, namespace: str, expiration_seconds: int = 3600,
                      pod: dict | None = None) -> dict:
@@ -258,9 +301,8 @@ class Client(ClientSurface):
     def update(self, obj: dict, subresource: str = "") -> dict:
         info = _info_for_object(obj)
         meta = _metadata(obj)
-        with self.lock:
-            return self.apiserver.update(info, self._ns(info, meta.get("namespace")), meta.get("name"), obj,
-                                         self._ctx(), subresource=subresource)
+        return self._call(lambda: self.apiserver.update(info, self._ns(info, meta.get("namespace")), meta.get("name"),
+                                                        obj, self._ctx(), subresource=subresource))
 
     def update_status(self, obj: dict) -> dict:
         return self.update(obj, subresource="status")
@@ -275,9 +317,8 @@ class Client(ClientSurface):
               type: str = "strategic", subresource: str = "") -> dict:
         info = resolve_resource(resource)
         body = patch if isinstance(patch, (bytes, str)) else json.dumps(patch)
-        with self.lock:
-            return self.apiserver.patch(info, self._ns(info, namespace), name, body, self._PATCH_TYPES[type],
-                                        self._ctx(), subresource=subresource)
+        return self._call(lambda: self.apiserver.patch(info, self._ns(info, namespace), name, body,
+                                                       self._PATCH_TYPES[type], self._ctx(), subresource=subresource))
 
     def delete(self, resource: str, name: str, namespace: str | None = "default", *,
                propagation_policy: str | None = None, grace_period_seconds: int | None = None) -> dict:
@@ -287,8 +328,7 @@ class Client(ClientSurface):
             opts["propagationPolicy"] = propagation_policy
         if grace_period_seconds is not None:
             opts["gracePeriodSeconds"] = grace_period_seconds
-        with self.lock:
-            return self.apiserver.delete(info, self._ns(info, namespace), name, self._ctx(), opts)
+        return self._call(lambda: self.apiserver.delete(info, self._ns(info, namespace), name, self._ctx(), opts))
 
     def apply(self, manifests, namespace: str | None = None) -> list[dict]:
         """Create each object, or merge it into the existing one (like ``kubectl apply``).
@@ -302,24 +342,24 @@ class Client(ClientSurface):
             info = _info_for_object(obj)
             meta = _metadata(obj)
             ns = self._ns(info, namespace or meta.get("namespace"))
-            with self.lock:
+
+            def apply_one(info=info, meta=meta, ns=ns, obj=obj):
                 try:
                     self.apiserver.get(info, ns, meta.get("name", ""), self._ctx())
                 except errors.StatusError as e:
                     if e.code != 404:
                         raise
-                    out.append(self.apiserver.create(info, ns, obj, self._ctx()))
-                    continue
+                    return self.apiserver.create(info, ns, obj, self._ctx())
                 body = copy.deepcopy(obj)
                 body.get("metadata", {}).pop("resourceVersion", None)
-                out.append(self.apiserver.patch(info, ns, meta["name"], json.dumps(body),
-                                                self._PATCH_TYPES["strategic"], self._ctx()))
+                return self.apiserver.patch(info, ns, meta["name"], json.dumps(body),
+                                            self._PATCH_TYPES["strategic"], self._ctx())
+            out.append(self._call(apply_one))
         return out
 
     def bind(self, pod: dict, node_name: str) -> dict:
         meta, binding = pod["metadata"], self._binding(pod, node_name)
-        with self.lock:
-            return self.apiserver.bind(meta["namespace"], meta["name"], binding, self._ctx())
+        return self._call(lambda: self.apiserver.bind(meta["namespace"], meta["name"], binding, self._ctx()))
 
     # -- watch --------------------------------------------------------------------
     def watch(self, resource: str, callback: Callable[[str, dict], None], namespace: str | None = None, *,

@@ -6,7 +6,8 @@ master, as kubeadm sets it up), :func:`measure` builds a cluster and observes:
 - ``commit_ms``: the median time a write waits for etcd's quorum (raft's model of
   disk writes and round trips between masters);
 - ``etcd_failover_s``: after the master that leads etcd is powered off, the
-  simulated seconds until etcd has a new leader and accepts writes again;
+  simulated seconds until etcd has a new leader and accepts writes again (a write
+  made at once waits for it, as a real one does, up to etcd's 7 s request timeout);
 - ``controllers_back_s``: the seconds until another master's kube-controller-manager
   holds its Lease and the controllers work again;
 - ``tolerated``: how many masters can be powered off, one after the other, while the

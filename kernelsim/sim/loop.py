@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import random
+import threading
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -45,6 +46,7 @@ class EventLoop:
         # Callbacks run with no simulated delay are queued as timers at `now`;
         # `_busy` protects against re-entrant stepping from inside a callback.
         self._busy = False
+        self._stepping: int | None = None  # the thread running a callback right now
 
     @property
     def now(self) -> float:
@@ -82,8 +84,17 @@ class EventLoop:
             return False
         t = heapq.heappop(self._heap)[2]
         self._now = max(self._now, t.when)
-        t.callback()
+        outer, self._stepping = self._stepping, threading.get_ident()
+        try:
+            t.callback()
+        finally:
+            self._stepping = outer
         return True
+
+    def in_callback(self) -> bool:
+        """The calling thread is inside a timer's callback (a component at work), where a
+        request cannot wait for simulated time to pass."""
+        return self._stepping == threading.get_ident()
 
     def run_until(self, when: float, max_steps: int | None = None) -> int:
         """Run every timer due at or before ``when``, then set the clock to ``when``."""

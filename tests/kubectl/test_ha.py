@@ -203,3 +203,34 @@ def test_in_real_time_a_write_without_a_quorum_hangs_for_the_request_timeout():
         assert c.now - before >= 7.0  # 7 s of simulated time went by while kubectl waited (0.35 s at speed 20)
     finally:
         c.close()
+
+
+def test_the_in_process_client_waits_for_etcd_outside_the_loop_and_not_inside_it():
+    from kernelsim.api.errors import StatusError
+
+    c = kernelsim.Cluster(masters=3, workers=0, addons=False, realtime=False)
+    try:
+        cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "default"}}
+        c.stop_master(c.faults["etcd_leader"])
+        before = c.now
+        c.api.create(cm)  # waits for the election, then is written
+        assert 1.0 <= c.now - before <= 2.5
+        c.stop_master(c.faults["etcd_leader"])
+        seen = []
+
+        def component():  # a component at work cannot wait: the error comes at once
+            try:
+                c.api.create(dict(cm, metadata={"name": "b", "namespace": "default"}))
+            except StatusError as e:
+                seen.append((str(e), c.now))
+        at = c.now
+        c.loop.call_soon(component)
+        c.advance(0.001)
+        assert seen == [("etcdserver: request timed out", at)]
+        before = c.now
+        with pytest.raises(StatusError, match="etcdserver: request timed out"):
+            c.api.create(dict(cm, metadata={"name": "c", "namespace": "default"}))
+        assert c.now - before == pytest.approx(7.0)
+        assert [x["metadata"]["name"] for x in c.api.list("configmaps", "default")] == ["a", "kube-root-ca.crt"]
+    finally:
+        c.close()
