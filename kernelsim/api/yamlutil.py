@@ -82,7 +82,7 @@ def _allowed_alias_ratio(decode_count: int) -> float:
     return 0.99 - 0.89 * (decode_count - lo) / (hi - lo)
 
 
-def _check_node(root: yaml.Node) -> None:
+def _check_node(root: yaml.Node, on_duplicate=None) -> None:
     """Duplicate keys, self-containing anchors, depth and alias expansion, without recursion."""
     expanded: dict[int, int] = {}   # id(node) -> its node count with aliases expanded
     depth_of: dict[int, int] = {}
@@ -120,8 +120,11 @@ def _check_node(root: yaml.Node) -> None:
                 if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
                     k = (key.tag, key.value)
                     if k in seen:
-                        raise YAMLError(f"yaml: unmarshal errors:\n  line {key.start_mark.line + 1}: mapping key "
-                                        f'"{key.value}" already defined at line {seen[k]}')
+                        problem = (f'line {key.start_mark.line + 1}: mapping key "{key.value}" already defined at '
+                                   f"line {seen[k]}")
+                        if on_duplicate is None:
+                            raise YAMLError(f"yaml: unmarshal errors:\n  {problem}")
+                        on_duplicate(problem)  # the last value wins, as in a non-strict decode
                     seen[k] = key.start_mark.line + 1
                 stack.append((key, depth + 1, False))
                 stack.append((value, depth + 1, False))
@@ -144,8 +147,11 @@ def _text(data) -> str:
     return data
 
 
-def load_all(data) -> list:
-    """Every document of a YAML stream, as plain Python objects (``None`` for empty ones)."""
+def load_all(data, on_duplicate=None) -> list:
+    """Every document of a YAML stream, as plain Python objects (``None`` for empty ones).
+
+    A duplicate key is an error, unless ``on_duplicate(problem)`` is given: it is then told
+    (``line 4: mapping key "name" already defined at line 2``) and the last value wins."""
     loader = _Loader(_text(data))
     out = []
     try:
@@ -154,7 +160,7 @@ def load_all(data) -> list:
             if node is None:
                 out.append(None)
                 continue
-            _check_node(node)
+            _check_node(node, on_duplicate)
             out.append(loader.construct_document(node))
     except yaml.YAMLError as e:
         raise YAMLError(f"yaml: {e}") from None
@@ -165,7 +171,37 @@ def load_all(data) -> list:
     return out
 
 
-def load(data):
+def load(data, on_duplicate=None):
     """The single document of ``data`` (None when it is empty)."""
-    docs = load_all(data)
+    docs = load_all(data, on_duplicate)
     return docs[0] if docs else None
+
+
+def json_load(text: str) -> tuple[object, list[str]]:
+    """A JSON document, and the paths of the fields it gives twice (``metadata.name``, as
+    sigs.k8s.io/json reports them; the last value wins)."""
+    import json
+
+    dups: list[tuple[int, str]] = []
+
+    def pairs(items):
+        out: dict = {}
+        for k, v in items:
+            if k in out:
+                dups.append((id(out), k))
+            out[k] = v
+        return out
+
+    root = json.loads(text, object_pairs_hook=pairs)
+    if not dups:
+        return root, []
+    paths: dict[int, str] = {}
+    stack = [(root, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            paths[id(value)] = path
+            stack.extend((v, f"{path}.{k}" if path else k) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(value))
+    return root, [f"{paths[i]}.{k}" if paths.get(i) else k for i, k in dups if i in paths]

@@ -265,19 +265,34 @@ class _Handler(BaseHTTPRequestHandler):
                 raise
             except Exception as e:  # a malformed message is the client's error
                 raise errors.bad_request(f"unable to decode protobuf body: {type(e).__name__}: {e}") from None
+        strict = getattr(self, "_field_validation", "Strict") == "Strict"
+        duplicates: list[str] = []
         if ct in ("application/yaml",):
             try:
-                return yamlutil.load(raw)
+                obj = yamlutil.load(raw, None if strict else duplicates.append)
             except yamlutil.YAMLError as e:
                 raise errors.bad_request(f"error converting YAML to JSON: {e}") from None
+            return self._duplicates(obj, [f"yaml: unmarshal errors: {d}" for d in duplicates])
         if ct not in ("application/json", "", "*/*"):
             raise errors.unsupported_media_type(ct)
         try:
-            return json.loads(raw.decode() or "null")
+            obj, duplicates = yamlutil.json_load(raw.decode() or "null")
+            return self._duplicates(obj, [f'duplicate field "{d}"' for d in duplicates])
         except (ValueError, UnicodeDecodeError) as e:
             raise errors.bad_request(f"couldn't get version/kind; json parse error: {e}") from None
         except RecursionError:
             raise errors.bad_request("couldn't get version/kind; json parse error: exceeded max depth") from None
+
+    def _duplicates(self, obj, problems: list[str]):
+        """fieldValidation on fields given twice: Strict refuses them (400), Warn warns, Ignore keeps the last."""
+        mode, info = getattr(self, "_field_validation", "Strict"), getattr(self, "_info", None)
+        if problems and info is not None:
+            if mode == "Strict":
+                raise errors.bad_request(f'{info.kind} in version "{info.version}" cannot be handled as a '
+                                         f"{info.kind}: strict decoding error: " + ", ".join(problems))
+            if mode == "Warn":
+                self._warnings.extend(problems)
+        return obj
 
     def _authenticated(self, path: str) -> bool:
         """Authentication (``authn.py``): sets ``self._user``; public paths need no token."""
@@ -509,6 +524,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._deprecation = (DEPRECATED[(info.group, info.version, info.plural)],)
         ctx = RequestContext(source=self._source(), field_validation=q.get("fieldValidation", "Warn"),
                              dry_run=bool(q.get("dryRun")), **self._identity())
+        self._info, self._field_validation, self._warnings = info, ctx.field_validation, ctx.warnings
         accept = self.headers.get("Accept", "")
         want_table = "as=Table" in accept
         if method == "GET" and name is None and q.get("watch") in ("true", "1"):
@@ -606,7 +622,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Transfer-Encoding", "chunked")
-        self.send_header("Connection", "close")  # the connection ends with the stream
         self.end_headers()
         follow_q = {k: v for k, v in q.items() if k != "tailLines"}
         try:
@@ -694,7 +709,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", TABLE_CT if want_table else "application/json")
         self.send_header("Transfer-Encoding", "chunked")
         self.send_header("Cache-Control", "no-cache, private")
-        self.send_header("Connection", "close")  # the connection ends with the watch
         for warning in self._deprecation:
             self.send_header("Warning", f'299 - "{warning}"')
         self.end_headers()

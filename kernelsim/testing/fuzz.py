@@ -171,8 +171,8 @@ class HTTPS:
             conn.request(method, path, body=body, headers=h)
             resp = conn.getresponse()
             data = resp.read()
-            if resp.getheader("Connection", "").lower() == "close":
-                self.close()
+            if resp.getheader("Connection", "").lower() == "close" or "watch=true" in path:
+                self.close()  # a watch ends with its connection
         except Exception as e:  # noqa: BLE001 - a dropped connection or a malformed answer
             self.close()
             self.tally.crash(self.door, what, e)

@@ -252,12 +252,41 @@ def test_alias_bomb_is_refused_quickly(fuzz_cluster, https, tally):
 
 
 def test_duplicate_keys_are_refused(fuzz_cluster):
-    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dup\n  name: again\n"
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fz-dupa\n  name: fz-dupb\n"
     with pytest.raises(kernelsim.StatusError) as e:
         fuzz_cluster.api.apply(text)
     assert str(e.value) == ('error converting YAML to JSON: yaml: unmarshal errors:\n'
                             '  line 5: mapping key "name" already defined at line 4')
-    assert not fuzz_cluster.api.exists("configmaps", "dup") and not fuzz_cluster.api.exists("configmaps", "again")
+    assert not fuzz_cluster.api.exists("configmaps", "fz-dupa") and not fuzz_cluster.api.exists("configmaps", "fz-dupb")
+
+
+def _post(https, body: bytes, ct: str, query: str = ""):
+    import http.client
+
+    conn = http.client.HTTPSConnection(https.host, https.port, context=https.context)
+    conn.request("POST", "/api/v1/namespaces/default/configmaps" + query, body=body,
+                 headers={"Authorization": f"Bearer {https.token}", "Content-Type": ct})
+    resp = conn.getresponse()
+    out = resp.status, json.loads(resp.read()), resp.getheaders()
+    conn.close()
+    return out
+
+
+def test_duplicate_fields_follow_field_validation(fuzz_cluster, https):
+    """kube-apiserver's fieldValidation: Strict refuses a field given twice, Warn warns, Ignore keeps the last."""
+    dup = b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"fz-dup1","name":"fz-dup2"},"data":{}}'
+    code, status, _ = _post(https, dup, "application/json", "?fieldValidation=Strict")
+    assert (code, status["message"]) == (400, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: '
+                                              'strict decoding error: duplicate field "metadata.name"')
+    code, obj, headers = _post(https, dup, "application/json", "?fieldValidation=Warn")
+    assert code == 201 and obj["metadata"]["name"] == "fz-dup2"
+    assert ("Warning", '299 - "duplicate field \\"metadata.name\\""') in headers
+    yaml_dup = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fz-dup3\n  name: fz-dup4\n"
+    code, status, _ = _post(https, yaml_dup, "application/yaml", "?fieldValidation=Strict")
+    assert code == 400 and "mapping key \"name\" already defined at line 4" in status["message"]
+    code, obj, _ = _post(https, yaml_dup, "application/yaml", "?fieldValidation=Ignore")
+    assert code == 201 and obj["metadata"]["name"] == "fz-dup4"
+    assert not fuzz_cluster.api.exists("configmaps", "fz-dup1") and not fuzz_cluster.api.exists("configmaps", "fz-dup3")
 
 
 def test_yaml_timestamps_and_odd_keys_stay_json(fuzz_cluster):
@@ -425,13 +454,6 @@ def test_malformed_grace_period_and_binding(fuzz_cluster, https):
                             "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
     assert https.request("POST", "/api/v1/namespaces/default/pods/fz-bind/binding", b'{"target": 5}') == 400
     assert not fuzz_cluster.api.get("pods", "fz-bind")["spec"].get("nodeName")
-
-
-def test_a_finished_watch_says_it_closes_the_connection(https, tally):
-    """The watch closed its connection without a Connection: close header, so the client's next
-    request on it failed (RemoteDisconnected)."""
-    assert https.request("GET", "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=0") == 200
-    assert https.request("GET", "/api/v1/namespaces/default/configmaps") == 200
 
 
 def test_null_list_elements_decode_to_zero_values(fuzz_cluster, https, tally):
