@@ -15,7 +15,6 @@ only through its running pod.  The ipywidgets UI is ``kernelsim.widgets.dashboar
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Callable
 
 from ..api import errors, printers
