@@ -15,7 +15,6 @@ only through its running pod.  The ipywidgets UI is ``kernelsim.widgets.dashboar
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Callable
 
 from ..api import errors, printers
@@ -186,18 +185,19 @@ class Dashboard:
                                                                                                  "namespaces")]
         return sorted(rows, key=lambda r: (r["Namespace"], r["Name"]))
 
-    def overview(self) -> dict:
+    def overview(self, namespace: str | None = ...) -> dict:
         """The cluster overview: nodes with their status, and how many workloads are fine."""
+        ns = self.namespace if namespace is ... else namespace
         nodes = [{"name": r["Name"], "status": r["Status"], "roles": r["Roles"], "version": r["Version"],
                   "pods": self.pods_per_node.get(r["Name"], 0), "icon": r["icon"]}
                  for r in sorted(self.rows["nodes"].values(), key=lambda r: r["Name"])]
         workloads = {}
         for resource in WORKLOADS:
-            rows = self.list(resource)
+            rows = self.list(resource, ns)
             workloads[resource] = {"total": len(rows), "ok": sum(1 for r in rows if r["icon"] in (OK, DONE)),
                                    "pending": sum(1 for r in rows if r["icon"] == PENDING),
                                    "failed": sum(1 for r in rows if r["icon"] == FAILED)}
-        return {"nodes": nodes, "workloads": workloads, "namespace": self.namespace,
+        return {"nodes": nodes, "workloads": workloads, "namespace": ns,
                 "namespaces": sorted(self.rows["namespaces"])}
 
     def recent_events(self, limit: int = 20, namespace: str | None = ...) -> list[dict]:

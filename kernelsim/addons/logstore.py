@@ -20,7 +20,7 @@ from __future__ import annotations
 import heapq
 from array import array
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from itertools import compress
 from typing import NamedTuple
 
 from .query import QueryError, check_range, compile_pattern
@@ -50,14 +50,6 @@ class LogRecord(NamedTuple):
     def format(self) -> str:
         where = self.component if self.component and not self.pod else f"{self.namespace}/{self.pod}/{self.container}"
         return f"[{self.time:9.1f}s] {self.node:<10} {where}: {self.line}"
-
-
-@dataclass
-class _Pending:
-    time: float
-    source: int
-    stream: int
-    line: str
 
 
 class LogStore:
@@ -187,6 +179,8 @@ class LogStore:
             else:
                 candidates = heapq.merge(*(reversed(s) for s in slices), reverse=True)
         else:
+            if pattern is not None:
+                return [self._record(i) for i in self._scan(lo, hi, pattern, limit)]
             candidates = range(hi - 1, lo - 1, -1)
         out = []
         lines = self._lines
@@ -197,6 +191,17 @@ class LogStore:
                     break
         out.reverse()
         return [self._record(i) for i in out]
+
+    def _scan(self, lo: int, hi: int, pattern, limit: int | None) -> list[int]:
+        """Record numbers in [lo, hi) whose line matches, newest chunk first, until ``limit`` match."""
+        found: list[int] = []
+        end = hi
+        while end > lo and (limit is None or len(found) < limit):
+            start = max(lo, end - 65536)
+            hits = list(compress(range(start, end), map(pattern.search, self._lines[start:end])))
+            found = hits + found
+            end = start
+        return found if limit is None else found[-limit:]
 
     def _record(self, i: int) -> LogRecord:
         s = self.sources[self._src[i]]

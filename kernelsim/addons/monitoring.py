@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from .query import QueryError, check_range
 
 RETENTION = 6 * 3600.0  # Prometheus' default is 15 days; six simulated hours are plenty here
-METRICS = ("cpu", "memory")
 
 
 @dataclass

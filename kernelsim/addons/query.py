@@ -27,8 +27,6 @@ MESSAGES = {
                     "텍스트 패턴 {pattern!r}은(는) 올바른 정규 표현식이 아닙니다: {error}"),
     "bad_target": ("give exactly one of pod=, node= or namespace=",
                    "pod=, node=, namespace= 가운데 정확히 하나를 주세요"),
-    "bad_metric": ("metric must be one of {choices}, not {value!r}",
-                   "metric은 {choices} 가운데 하나여야 합니다. {value!r}은(는) 안 됩니다"),
     "bad_limit": ("limit must be a positive whole number, not {value!r}",
                   "limit은 양의 정수여야 합니다. {value!r}은(는) 안 됩니다"),
 }

@@ -98,6 +98,9 @@ class DashboardWidget(widgets.VBox):
         self._lock = threading.RLock()
         self.namespace_selector.observe(self._on_namespace_selector, names="value")
         self.pod_list.observe(self._on_pod_clicked, names="value")
+        with cluster.lock:
+            backend.select_namespace(None)  # a new UI starts on all namespaces
+            backend.select_pod(None)
         self.refresh()
         self._stop = threading.Event()
         backend.listeners.append(self._on_change)
@@ -188,10 +191,10 @@ class DashboardWidget(widgets.VBox):
                 self.overview.value = self._overview_html() if running else ""
             for r, w in self.sections.items():
                 if everything or r in dirty:
-                    w.value = _table(b.list(r), _COLUMNS[r], more=self._t("more", n="{n}"),
+                    w.value = _table(b.list(r, self.namespace), _COLUMNS[r], more=self._t("more", n="{n}"),
                                      none=self._t("none")) if running else ""
             if everything or "pods" in dirty:
-                pods = b.list("pods")[:PAGE_SIZE * 4] if running else []
+                pods = b.list("pods", self.namespace)[:PAGE_SIZE * 4] if running else []
                 options = [(f"{r['icon']} {r['Namespace']}/{r['Name']}  {r['Ready']}  {r['Status']}",
                             f"{r['Namespace']}/{r['Name']}") for r in pods]
                 if list(self.pod_list.options) != options:
@@ -199,14 +202,14 @@ class DashboardWidget(widgets.VBox):
                     keys = {v for _, v in options}
                     self.pod_list.value = self.selected_pod if self.selected_pod in keys else None
             if everything or "events" in dirty:
-                self.events.value = _table(b.recent_events(), ("Type", "Reason", "Object", "Message", "Count"),
+                self.events.value = _table(b.recent_events(namespace=self.namespace), ("Type", "Reason", "Object", "Message", "Count"),
                                            icon=False, none=self._t("none")) if running else ""
             if everything or "pod" in dirty or (self.selected_pod and dirty & {"pods", "events"}):
                 self.details.value = self._details_html() if running else ""
             self.frames += 1
 
     def _overview_html(self) -> str:
-        o = self.backend.overview()
+        o = self.backend.overview(self.namespace)
         nodes = _table([{**n, "Name": n["name"], "Status": n["status"], "Roles": n["roles"],
                          "Version": n["version"], "Pods": n["pods"]} for n in o["nodes"]],
                        ("Name", "Status", "Roles", "Version", "Pods"))
@@ -218,7 +221,7 @@ class DashboardWidget(widgets.VBox):
         return f"<b>{self._t('nodes')}</b>{nodes}<br><table><tr>{''.join(counts)}</tr></table>"
 
     def _details_html(self) -> str:
-        d = self.backend.pod_details()
+        d = self.backend.pod_details(self.selected_pod)
         if d is None:
             return f"<i>{self._t('click')}</i>"
         head = (f"<h4 style='margin:4px 0'>{d['icon']} {self._t('pod')} {html.escape(d['namespace'])}/"

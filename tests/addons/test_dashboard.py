@@ -96,3 +96,18 @@ def test_without_a_ready_dashboard_pod_the_ui_says_so(cluster):
     cluster.settle()
     d.refresh()
     assert d.backend.running() and d.sections["pods"].value
+
+
+def test_daemonsets_and_jobs_have_their_rows_and_icons(cluster):
+    d = cluster.dashboard(live=False)
+    d.namespace = None
+    cluster.kubectl("create job hello --image=kernelsim/job -- 2")
+    cluster.settle()
+    d.refresh()
+    state = d.backend.state()
+    ds = cluster.kubectl("get ds -A -o jsonpath={.items[*].metadata.name}").stdout.split()
+    assert sorted(r["Name"] for r in state["workloads"]["daemonsets"]) == sorted(ds) and len(ds) == 3
+    assert all(r["Ready"] == r["Desired"] == 3 and r["icon"] == OK for r in state["workloads"]["daemonsets"])
+    job = next(r for r in state["workloads"]["jobs"] if r["Name"] == "hello")
+    assert job["Status"] == "Complete" and job["Completions"] == "1/1" and job["icon"] == "☑️"
+    assert "hello" in d.sections["jobs"].value and "fluent-bit" in d.sections["daemonsets"].value
