@@ -23,6 +23,7 @@ from .apiserver.http import APIHTTPServer
 from .client.client import Client
 from .client.leaderelection import LeaderElector
 from .controllers.manager import ControllerManager
+from .controllers.nodeipam import CLUSTER_CIDR, NODE_CIDR_MASK_SIZE, validate_cluster_cidr
 from .addons.dns import ClusterDNS
 from .addons.metrics import MetricsServer
 from .addons.manifests import addon_objects
@@ -101,15 +102,21 @@ class Cluster:
 
     def __init__(self, masters: int = 1, workers: int = 2, seed: int = 0, *, realtime: bool | None = None,
                  speed: float = 1.0, epoch: _dt.datetime | str | None = None,
-                 controllers: tuple = ("*",), scheduler: bool = True, nodes: bool = True, addons: bool = True):
+                 controllers: tuple = ("*",), scheduler: bool = True, nodes: bool = True, addons: bool = True,
+                 cluster_cidr: str = CLUSTER_CIDR, node_cidr_mask: int = NODE_CIDR_MASK_SIZE):
         """``controllers``, ``scheduler``, ``nodes`` and ``addons`` switch parts off, to study
         (or test) one component at a time: ``Cluster(controllers=(), scheduler=False,
-        nodes=False, addons=False)`` is an API server with its etcd and nothing else."""
+        nodes=False, addons=False)`` is an API server with its etcd and nothing else.
+        ``cluster_cidr`` and ``node_cidr_mask`` are kube-controller-manager's ``--cluster-cidr``
+        and ``--node-cidr-mask-size`` (default 10.244.0.0/16 in /24s: room for 256 nodes);
+        ``Cluster(workers=5000, cluster_cidr="10.128.0.0/9")`` gives every node a /24."""
         global _current
         if masters < 1:
             raise ValueError("a cluster needs at least one master")
         if workers < 0:
             raise ValueError("workers must be 0 or more")
+        validate_cluster_cidr(cluster_cidr, node_cidr_mask)
+        self.cluster_cidr, self.node_cidr_mask = str(cluster_cidr).strip(), node_cidr_mask
         self.masters, self.workers, self.seed = masters, workers, seed
         self.loop = EventLoop(seed)
         self.lock = threading.RLock()
@@ -136,7 +143,8 @@ class Cluster:
         self.volume_store = PersistentVolumeStore()
         self.network = PodNetwork(self.loop.rng)
         self.controller_manager = ControllerManager(self._internal.with_source("kube-controller-manager"), self.loop,
-                                                    controllers)
+                                                    controllers, cluster_cidr=self.cluster_cidr,
+                                                    node_cidr_mask=node_cidr_mask)
         self.scheduler = Scheduler(self._internal, self.loop, tracer=self.tracer) if scheduler else None
         self.cloud_controller_manager = CloudControllerManager(self._internal, self.loop, self.cloud,
                                                                tracer=self.tracer) if nodes else None
@@ -162,7 +170,7 @@ class Cluster:
                 for m in control_plane:
                     self._start_electors(m.name)
             if addons:
-                self._internal.with_source("kubeadm").apply(addon_objects())
+                self._internal.with_source("kubeadm").apply(addon_objects(pod_subnet=self.cluster_cidr))
                 self.metrics_server = MetricsServer(self._internal, self.loop, self._reachable_kubelets)
                 self.metrics_server.start()
                 self.apiserver.aggregated[MetricsServer.group] = self.metrics_server
@@ -197,7 +205,8 @@ class Cluster:
         m = Machine(name, role, index)
         self.cloud.create_instance(name)
         m.runtime = ContainerRuntime(self.loop, name, tracer=self.tracer)
-        static = control_plane_manifests(name, m.ip) if role == "control-plane" else ()
+        static = control_plane_manifests(name, m.ip, pod_subnet=self.cluster_cidr,
+                                         node_cidr_mask=self.node_cidr_mask) if role == "control-plane" else ()
         m.kubelet = Kubelet(self._internal.with_source(f"kubelet({name})"), self.loop, name, m.runtime, self.network,
                             role=role, static_pods=static, tracer=self.tracer, capacity=capacity)
         m.kubelet.node_ip = m.ip
@@ -205,7 +214,8 @@ class Cluster:
         m.runtime.network_hook = self._fetch_from
         m.runtime.dns_hook = self._resolve_for
         m.runtime.etcd_hook = self._etcd_commands
-        m.proxy = KubeProxy(self._internal.with_source(f"kube-proxy({name})"), self.loop, name, tracer=self.tracer)
+        m.proxy = KubeProxy(self._internal.with_source(f"kube-proxy({name})"), self.loop, name, tracer=self.tracer,
+                            cluster_cidr=self.cluster_cidr)
         self.machines[name] = m
         m.kubelet.start()
         m.proxy.start()
