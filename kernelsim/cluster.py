@@ -24,6 +24,7 @@ from .apiserver.http import APIHTTPServer
 from .client.client import Client, Network
 from .client.leaderelection import LeaderElector
 from .controllers.manager import ControllerManager
+from .controllers.nodeipam import CLUSTER_CIDR, NODE_CIDR_MASK_SIZE, validate_cluster_cidr
 from .addons.dns import ClusterDNS
 from .addons.fluentbit import ClusterLogging
 from .addons.metrics import MetricsServer
@@ -106,16 +107,21 @@ class Cluster(AddonsSurface):
     def __init__(self, masters: int = 1, workers: int = 2, seed: int = 0, *, realtime: bool | None = None,
                  speed: float = 1.0, epoch: _dt.datetime | str | None = None,
                  controllers: tuple = ("*",), scheduler: bool = True, nodes: bool = True, addons: bool = True,
-                 _restore=None):
+                 cluster_cidr: str = CLUSTER_CIDR, node_cidr_mask: int = NODE_CIDR_MASK_SIZE, _restore=None):
         """``controllers``, ``scheduler``, ``nodes`` and ``addons`` switch parts off, to study
         (or test) one component at a time: ``Cluster(controllers=(), scheduler=False,
         nodes=False, addons=False)`` is an API server with its etcd and nothing else.
+        ``cluster_cidr`` and ``node_cidr_mask`` are kube-controller-manager's ``--cluster-cidr``
+        and ``--node-cidr-mask-size`` (default 10.244.0.0/16 in /24s: room for 256 nodes);
+        ``Cluster(workers=5000, cluster_cidr="10.128.0.0/9")`` gives every node a /24.
         ``_restore`` is used by :meth:`load` (``kernelsim.persistence``)."""
         global _current
         if masters < 1:
             raise ValueError("a cluster needs at least one master")
         if workers < 0:
             raise ValueError("workers must be 0 or more")
+        validate_cluster_cidr(cluster_cidr, node_cidr_mask)
+        self.cluster_cidr, self.node_cidr_mask = str(cluster_cidr).strip(), node_cidr_mask
         self.masters, self.workers, self.seed = masters, workers, seed
         self.loop = EventLoop(seed)
         if _restore is not None:
@@ -149,7 +155,8 @@ class Cluster(AddonsSurface):
         self.volume_store = PersistentVolumeStore()
         self.network = PodNetwork(self.loop.rng)
         self.controller_manager = ControllerManager(self._internal.with_source("kube-controller-manager"), self.loop,
-                                                    controllers)
+                                                    controllers, cluster_cidr=self.cluster_cidr,
+                                                    node_cidr_mask=node_cidr_mask)
         self.scheduler = Scheduler(self._internal, self.loop, tracer=self.tracer) if scheduler else None
         self.cloud_controller_manager = CloudControllerManager(self._internal, self.loop, self.cloud,
                                                                tracer=self.tracer) if nodes else None
@@ -179,7 +186,7 @@ class Cluster(AddonsSurface):
                     self._start_electors(m.name)
             if addons:
                 if _restore is None:
-                    self._internal.with_source("kubeadm").apply(addon_objects())
+                    self._internal.with_source("kubeadm").apply(addon_objects(pod_subnet=self.cluster_cidr))
                 self.metrics_server = MetricsServer(self._internal, self.loop, self._reachable_kubelets)
                 self.metrics_server.start()
                 self.apiserver.aggregated[MetricsServer.group] = self.metrics_server
@@ -227,7 +234,8 @@ class Cluster(AddonsSurface):
         m = Machine(name, role, index, capacity=capacity)
         self.cloud.create_instance(name)
         m.runtime = ContainerRuntime(self.loop, name, tracer=self.tracer)
-        static = control_plane_manifests(name, m.ip) if role == "control-plane" else ()
+        static = control_plane_manifests(name, m.ip, pod_subnet=self.cluster_cidr,
+                                         node_cidr_mask=self.node_cidr_mask) if role == "control-plane" else ()
         # The machine's components reach kube-apiserver over the network: a partition cuts them off.
         node_client = self._internal.with_network(Network(lambda name=name: self._reach_apiserver(name)))
         self._networks.append(node_client.network)
@@ -238,7 +246,8 @@ class Cluster(AddonsSurface):
         m.runtime.network_hook = self._fetch_from
         m.runtime.dns_hook = self._resolve_for
         m.runtime.etcd_hook = self._etcd_commands
-        m.proxy = KubeProxy(node_client.with_source(f"kube-proxy({name})"), self.loop, name, tracer=self.tracer)
+        m.proxy = KubeProxy(node_client.with_source(f"kube-proxy({name})"), self.loop, name, tracer=self.tracer,
+                            cluster_cidr=self.cluster_cidr)
         self.machines[name] = m
         m.kubelet.start()
         m.proxy.start()

@@ -46,7 +46,8 @@ def _pod(component: str, image: str, command: list[str], node_ip: str, *, port: 
     }
 
 
-def control_plane_manifests(node_name: str, node_ip: str, *, cloud_provider: str = "kernelsim") -> list[dict]:
+def control_plane_manifests(node_name: str, node_ip: str, *, cloud_provider: str = "kernelsim",
+                            pod_subnet: str = POD_SUBNET, node_cidr_mask: int = 24) -> list[dict]:
     """The static pods of one master, in the order kubeadm writes them."""
     version = KUBERNETES_VERSION
     etcd = _pod("etcd", ETCD_IMAGE, [
@@ -79,9 +80,10 @@ def control_plane_manifests(node_name: str, node_ip: str, *, cloud_provider: str
         "kube-controller-manager", "--allocate-node-cidrs=true",
         "--authentication-kubeconfig=/etc/kubernetes/controller-manager.conf",
         "--authorization-kubeconfig=/etc/kubernetes/controller-manager.conf", "--bind-address=127.0.0.1",
-        "--client-ca-file=/etc/kubernetes/pki/ca.crt", f"--cluster-cidr={POD_SUBNET}",
+        "--client-ca-file=/etc/kubernetes/pki/ca.crt", f"--cluster-cidr={pod_subnet}",
         "--cluster-name=kubernetes", "--controllers=*,bootstrapsigner,tokencleaner",
         "--kubeconfig=/etc/kubernetes/controller-manager.conf", "--leader-elect=true",
+        *([f"--node-cidr-mask-size={node_cidr_mask}"] if node_cidr_mask != 24 else []),
         f"--service-cluster-ip-range={SERVICE_SUBNET}", "--use-service-account-credentials=true",
     ], node_ip, port=10257, cpu="200m", liveness=_probe("/healthz", 10257, "127.0.0.1"))
     scheduler = _pod("kube-scheduler", f"registry.k8s.io/kube-scheduler:{version}", [

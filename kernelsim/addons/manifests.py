@@ -236,10 +236,11 @@ def coredns(replicas: int = 2) -> list[dict]:
     return [_service_account("coredns"), config, deployment, service]
 
 
-def kube_proxy() -> list[dict]:
+def kube_proxy(pod_subnet: str = POD_SUBNET) -> list[dict]:
     labels = {"k8s-app": "kube-proxy"}
+    proxy_config = KUBE_PROXY_CONFIG.replace(f"clusterCIDR: {POD_SUBNET}\n", f"clusterCIDR: {pod_subnet}\n")
     config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta("kube-proxy", labels={"app": "kube-proxy"}),
-              "data": {"config.conf": KUBE_PROXY_CONFIG, "kubeconfig.conf": KUBE_PROXY_KUBECONFIG}}
+              "data": {"config.conf": proxy_config, "kubeconfig.conf": KUBE_PROXY_KUBECONFIG}}
     daemonset = {
         "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": _meta("kube-proxy", labels=labels),
         "spec": {
@@ -274,7 +275,7 @@ def kube_proxy() -> list[dict]:
     return [_service_account("kube-proxy"), config, daemonset]
 
 
-def kindnet() -> list[dict]:
+def kindnet(pod_subnet: str = POD_SUBNET) -> list[dict]:
     labels = {"app": "kindnet", "k8s-app": "kindnet", "tier": "node"}
     daemonset = {
         "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": _meta("kindnet", labels=labels),
@@ -291,7 +292,7 @@ def kindnet() -> list[dict]:
                         "name": "kindnet-cni", "image": KINDNET_IMAGE,
                         "env": [{"name": "HOST_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.hostIP"}}},
                                 {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
-                                {"name": "POD_SUBNET", "value": POD_SUBNET},
+                                {"name": "POD_SUBNET", "value": pod_subnet},
                                 {"name": "CONTROL_PLANE_ENDPOINT", "value": "master-1:6443"}],
                         "volumeMounts": [{"name": "cni-cfg", "mountPath": "/etc/cni/net.d"},
                                          {"name": "xtables-lock", "mountPath": "/run/xtables.lock"},
@@ -442,6 +443,7 @@ def fluent_bit() -> list[dict]:
     return [_service_account("fluent-bit", labels=labels), config, daemonset]
 
 
-def addon_objects() -> list[dict]:
-    """Every add-on object, in an order that can be applied as is."""
-    return priority_classes() + kube_proxy() + kindnet() + coredns() + metrics_server() + fluent_bit() + dashboard()
+def addon_objects(pod_subnet: str = POD_SUBNET) -> list[dict]:
+    """Every add-on object, in an order that can be applied as is (``pod_subnet``: the cluster CIDR)."""
+    return (priority_classes() + kube_proxy(pod_subnet) + kindnet(pod_subnet) + coredns() + metrics_server()
+            + fluent_bit() + dashboard())

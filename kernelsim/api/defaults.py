@@ -178,7 +178,24 @@ def _format_quantity(value: Fraction, fmt: str) -> str:
     return _format_decimal(value, fmt == "DecimalExponent")
 
 
+_CANONICAL: dict[tuple, str] = {}
+
+
 def canonical_quantity(text, round_to_milli: bool = False):
+    """:func:`_canonical_quantity`, remembered for string quantities (every Node status update
+    and every pod carries the same few)."""
+    if type(text) is not str:
+        return _canonical_quantity(text, round_to_milli)
+    key = (text, round_to_milli)
+    out = _CANONICAL.get(key)
+    if out is None:
+        if len(_CANONICAL) > 10000:
+            _CANONICAL.clear()
+        out = _CANONICAL[key] = _canonical_quantity(text, round_to_milli)
+    return out
+
+
+def _canonical_quantity(text, round_to_milli: bool = False):
     """The canonical form kube-apiserver stores a quantity in (``0.5`` -> ``500m``,
     ``2048Mi`` -> ``2Gi``).  With ``round_to_milli`` the value is first rounded
     up to milli precision, as ``SetDefaults_ResourceList`` does.  Text that

@@ -795,13 +795,15 @@ class APIServer:
         pred = self._predicate(info, label_selector, field_selector)
         prefix = list_prefix(info, namespace)
         node_name = _node_name_requirement(info, field_selector)
+        object_name = _object_name_requirement(field_selector)
         initial = send_initial_events if send_initial_events is not None else resource_version in ("", "0")
         if initial:
             since = self.storage.revision
             for o in self.storage.list(prefix):
                 if pred is None or pred(o):
                     deliver(WatchEvent("ADDED", clone(o), int(o["metadata"]["resourceVersion"])))
-            w = self.storage.watch(prefix, deliver, since=since, predicate=pred, node_name=node_name)
+            w = self.storage.watch(prefix, deliver, since=since, predicate=pred, node_name=node_name,
+                                   object_name=object_name)
             if send_initial_events:
                 deliver(WatchEvent("BOOKMARK", {
                     "kind": info.kind, "apiVersion": info.group_version,
@@ -812,7 +814,8 @@ class APIServer:
             since = int(resource_version)
         except ValueError:
             raise errors.bad_request(f'invalid resource version: {resource_version}')
-        return self.storage.watch(prefix, deliver, since=since, predicate=pred, node_name=node_name)
+        return self.storage.watch(prefix, deliver, since=since, predicate=pred, node_name=node_name,
+                                   object_name=object_name)
 
     def stop_watch(self, w) -> None:
         self.storage.stop_watch(w)
@@ -868,6 +871,19 @@ def _node_name_requirement(info: ResourceInfo, field_selector: str) -> str | Non
     for name, op, value in selectors.normalize_field_selector(
             selectors.parse_field_selector(field_selector)).requirements():
         if name == "spec.nodeName" and op in ("=", "==") and value:
+            return value
+    return None
+
+
+def _object_name_requirement(field_selector: str) -> str | None:
+    """The name of a ``metadata.name=<name>`` field selector (a watch indexed by name), if any."""
+    if "metadata.name" not in field_selector:
+        return None
+    from ..api import selectors
+
+    for name, op, value in selectors.normalize_field_selector(
+            selectors.parse_field_selector(field_selector)).requirements():
+        if name == "metadata.name" and op in ("=", "==") and value:
             return value
     return None
 

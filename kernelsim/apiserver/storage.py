@@ -32,7 +32,8 @@ class Watcher:
     """One watch: a key prefix, a filter and a delivery function."""
 
     def __init__(self, prefix: str, deliver: Callable[[WatchEvent], None],
-                 predicate: Callable[[dict], bool] | None = None, node_name: str | None = None):
+                 predicate: Callable[[dict], bool] | None = None, node_name: str | None = None,
+                 object_name: str | None = None):
         self.prefix = prefix
         self.deliver = deliver
         self.predicate = predicate
@@ -40,6 +41,9 @@ class Watcher:
         # indexed by node, as the watch cache's pod indexer does, so that an event is
         # offered only to the kubelets it concerns.
         self.node_name = node_name
+        # A watch of one object by name (fieldSelector metadata.name=<name>: kube-proxy's
+        # own Node, a kubelet's own Node) is indexed by that name too.
+        self.object_name = object_name if node_name is None else None
         self.stopped = False
 
     def offer(self, ev: WatchEvent, old: dict | None) -> None:
@@ -97,6 +101,7 @@ class Storage:
         self._oldest = etcd.revision  # history covers revisions > _oldest
         self._watchers: dict[str, list[Watcher]] = {}          # prefix -> watchers
         self._node_watchers: dict[tuple, list[Watcher]] = {}   # (prefix, node name) -> watchers
+        self._named_watchers: dict[tuple, list[Watcher]] = {}  # (prefix, object name) -> watchers
         for kv in etcd.range("/registry/")[0]:
             obj = self._decode(kv.value, kv.mod_revision)
             self._bucket(kv.key)[kv.key] = obj
@@ -261,10 +266,13 @@ class Storage:
         out = []
         nodes = {((obj.get("spec") or {}).get("nodeName")), ((old or {}).get("spec") or {}).get("nodeName")}
         nodes.discard(None)
+        name = key.rsplit("/", 1)[-1]
         for p in prefixes:
             out.extend(self._watchers.get(p, ()))
             for n in nodes:
                 out.extend(self._node_watchers.get((p, n), ()))
+            if self._named_watchers:
+                out.extend(self._named_watchers.get((p, name), ()))
         return out
 
     def _trace(self, verb: str, key: str, detail: str) -> None:
@@ -273,13 +281,14 @@ class Storage:
 
     # -- watch ----------------------------------------------------------
     def watch(self, prefix: str, deliver: Callable[[WatchEvent], None], *,
-              since: int | None = None, predicate=None, node_name: str | None = None) -> Watcher:
+              since: int | None = None, predicate=None, node_name: str | None = None,
+              object_name: str | None = None) -> Watcher:
         """Watch ``prefix``; replay events after revision ``since`` first.
 
         ``since`` older than the cache window raises 410 Expired, the way
         kube-apiserver answers "too old resource version".
         """
-        w = Watcher(prefix, deliver, predicate, node_name)
+        w = Watcher(prefix, deliver, predicate, node_name, object_name)
         if since is not None:
             if since < self._oldest or since < self.etcd.compacted_revision:
                 raise errors.gone(f"too old resource version: {since} ({self._oldest + 1})")
@@ -292,6 +301,8 @@ class Storage:
     def _registry(self, w: Watcher) -> list[Watcher]:
         if w.node_name is not None:
             return self._node_watchers.setdefault((w.prefix, w.node_name), [])
+        if w.object_name is not None:
+            return self._named_watchers.setdefault((w.prefix, w.object_name), [])
         return self._watchers.setdefault(w.prefix, [])
 
     def stop_watch(self, w: Watcher) -> None:

@@ -7,7 +7,20 @@ asking the apiserver every time.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterable
+
+NAMESPACE_INDEX = "namespace"
+CONTROLLER_UID_INDEX = "controllerUID"  # the controller's PodControllerUIDIndex
+
+
+def controller_uid_index(obj: dict) -> list:
+    """The controllerUID index (pkg/controller: PodControllerUIDIndex): the UID of the
+    object's controller, or ``("orphan", namespace)`` for an object without one."""
+    meta = obj.get("metadata") or {}
+    for ref in meta.get("ownerReferences") or []:
+        if ref.get("controller"):
+            return [ref.get("uid")]
+    return [("orphan", meta.get("namespace") or "")]
 
 
 def object_key(obj: dict) -> str:
@@ -20,14 +33,50 @@ def object_key(obj: dict) -> str:
 class Informer:
     """A shared informer for one resource."""
 
-    def __init__(self, client, resource: str, namespace: str | None = None):
+    def __init__(self, client, resource: str, namespace: str | None = None, *, field_selector: str = ""):
         self.client = client
         self.resource = resource
         self.namespace = namespace
+        self.field_selector = field_selector
         self.store: dict[str, dict] = {}
+        # Indexers (cache.Indexers): index name -> function giving an object's index values;
+        # the namespace index is always kept, so a namespace's objects cost O(its objects).
+        self._indexers: dict[str, Callable[[dict], Iterable]] = {
+            NAMESPACE_INDEX: lambda o: [(o.get("metadata") or {}).get("namespace")]}
+        self._indices: dict[str, dict] = {NAMESPACE_INDEX: {}}
         self._handlers: list[tuple[Callable, Callable, Callable]] = []
         self._watch = None
         self.synced = False
+
+    def add_indexers(self, **indexers: Callable[[dict], Iterable]) -> None:
+        """Add indexers (before ``start()``, or they are filled from the store now)."""
+        for name, fn in indexers.items():
+            if name in self._indexers:
+                continue
+            self._indexers[name] = fn
+            self._indices[name] = {}
+            for key, obj in self.store.items():
+                for value in fn(obj):
+                    self._indices[name].setdefault(value, {})[key] = obj
+
+    def _index(self, key: str, old: dict | None, new: dict | None) -> None:
+        for name, fn in self._indexers.items():
+            index = self._indices[name]
+            if old is not None:
+                for value in fn(old):
+                    bucket = index.get(value)
+                    if bucket is not None:
+                        bucket.pop(key, None)
+                        if not bucket:
+                            del index[value]
+            if new is not None:
+                for value in fn(new):
+                    index.setdefault(value, {})[key] = new
+
+    def by_index(self, name: str, value) -> list[dict]:
+        """The objects whose index ``name`` has ``value`` (cache.Indexer.ByIndex), by key."""
+        bucket = self._indices[name].get(value)
+        return [bucket[k] for k in sorted(bucket)] if bucket else []
 
     def add_handlers(self, on_add=None, on_update=None, on_delete=None) -> None:
         noop = lambda *a: None  # noqa: E731
@@ -38,11 +87,17 @@ class Informer:
             from ..client.client import resolve_resource
 
             info = resolve_resource(self.resource)
-            lst = self.client.apiserver.list(info, self.namespace, self.client._ctx())
+            # The watch cache's own objects, not copies: a watch event hands every informer the
+            # same object too, so everything an informer holds is read-only (as in client-go).
+            lst = self.client.apiserver.list(info, self.namespace, self.client._ctx(),
+                                             field_selector=self.field_selector, copy=False)
             for o in lst["items"]:
-                self.store[object_key(o)] = o
+                key = object_key(o)
+                self.store[key] = o
+                self._index(key, None, o)
             rv = lst["metadata"]["resourceVersion"]
-            self._watch = self.client.watch(self.resource, self._on_event, self.namespace, resource_version=rv)
+            self._watch = self.client.watch(self.resource, self._on_event, self.namespace, resource_version=rv,
+                                            field_selector=self.field_selector)
         self.synced = True
         for o in list(self.store.values()):
             for add, _, _ in self._handlers:
@@ -56,11 +111,12 @@ class Informer:
         key = object_key(obj)
         old = self.store.get(key)
         if etype == "DELETED":
-            self.store.pop(key, None)
+            self._index(key, self.store.pop(key, None), None)
             for _, _, delete in self._handlers:
                 delete(obj)
             return
         self.store[key] = obj
+        self._index(key, old, obj)
         for add, update, _ in self._handlers:
             if old is None:
                 add(obj)
@@ -71,7 +127,7 @@ class Informer:
         return self.store.get(key)
 
     def list(self, namespace: str | None = None) -> list[dict]:
-        items = [o for k, o in sorted(self.store.items())]
+        """Every object (of ``namespace``), sorted by key."""
         if namespace is not None:
-            items = [o for o in items if o["metadata"].get("namespace") == namespace]
-        return items
+            return self.by_index(NAMESPACE_INDEX, namespace)
+        return [self.store[k] for k in sorted(self.store)]

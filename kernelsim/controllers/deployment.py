@@ -17,6 +17,7 @@ from ..api import errors
 from ..api.objects import clone
 from ..api.selectors import label_selector_from_api
 from ..client.events import EventRecorder
+from ..client.informer import CONTROLLER_UID_INDEX, controller_uid_index
 from . import deployment_util as du
 from . import podutil
 from .base import Controller, log
@@ -38,6 +39,7 @@ class DeploymentController(Controller):
         elif resource == "replicasets":
             informer.add_handlers(self._add_rs, self._update_rs, self._delete_rs)
         else:
+            informer.add_indexers(**{CONTROLLER_UID_INDEX: controller_uid_index})
             informer.add_handlers(on_delete=self._delete_pod)
 
     def _resolve(self, namespace: str, ref: dict | None) -> dict | None:
@@ -164,12 +166,13 @@ class DeploymentController(Controller):
         except errors.StatusError:
             return {}
         pod_map: dict[str, list[dict]] = {rs["metadata"]["uid"]: [] for rs in rs_list}
-        for pod in self.cache("pods").list(d["metadata"]["namespace"]):
-            if not selector.matches(pod["metadata"].get("labels")):
-                continue
-            ref = podutil.get_controller_of(pod)
-            if ref is not None and ref.get("uid") in pod_map:
-                pod_map[ref["uid"]].append(pod)
+        # The pods each ReplicaSet controls, from the controllerUID index (the same pods as
+        # listing the namespace and keeping those a listed ReplicaSet controls).
+        namespace = d["metadata"]["namespace"]
+        for uid in pod_map:
+            pod_map[uid] = [pod for pod in self.cache("pods").by_index(CONTROLLER_UID_INDEX, uid)
+                            if pod["metadata"].get("namespace") == namespace
+                            and selector.matches(pod["metadata"].get("labels"))]
         return pod_map
 
     def _all_replica_sets(self, d: dict, rs_list: list[dict], create: bool):

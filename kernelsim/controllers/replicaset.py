@@ -16,6 +16,7 @@ from ..api import errors
 from ..api.objects import clone
 from ..api.selectors import label_selector_from_api
 from ..client.events import EventRecorder
+from ..client.informer import CONTROLLER_UID_INDEX, controller_uid_index, object_key
 from . import podutil
 from .base import Controller
 
@@ -92,6 +93,7 @@ class ReplicaSetController(Controller):
         if resource == "replicasets":
             informer.add_handlers(self.enqueue, self._update_rs, self._delete_rs)
         else:
+            informer.add_indexers(**{CONTROLLER_UID_INDEX: controller_uid_index})
             informer.add_handlers(self._add_pod, self._update_pod, self._delete_pod)
 
     def _update_rs(self, old, new):
@@ -196,7 +198,7 @@ class ReplicaSetController(Controller):
         except errors.StatusError:
             return  # an invalid selector: nothing to do until it is fixed
         namespace = rs["metadata"]["namespace"]
-        all_pods = self.cache("pods").list(namespace)
+        all_pods = self._rs_pods(rs)
         active = self._claim_pods(rs, selector, podutil.filter_active_pods(all_pods))
         terminating = [p for p in podutil.filter_terminating_pods(all_pods)
                        if (podutil.get_controller_of(p) or {}).get("uid") == rs["metadata"]["uid"]
@@ -214,6 +216,16 @@ class ReplicaSetController(Controller):
             self.queue.add_after(key, min_ready)
         if manage_error is not None:
             raise manage_error
+
+    def _rs_pods(self, rs: dict) -> list[dict]:
+        """getRSPods: the pods this ReplicaSet controls plus the namespace's orphans (which it may
+        adopt), from the controllerUID index -- not every pod of the namespace -- in key order."""
+        pods = self.cache("pods")
+        owned = pods.by_index(CONTROLLER_UID_INDEX, rs["metadata"]["uid"])
+        orphans = pods.by_index(CONTROLLER_UID_INDEX, ("orphan", rs["metadata"]["namespace"]))
+        if not orphans:
+            return owned
+        return sorted(owned + orphans, key=object_key)
 
     def _claim_pods(self, rs: dict, selector, pods: list[dict]) -> list[dict]:
         meta = rs["metadata"]

@@ -166,7 +166,10 @@ class KubeProxy:
         if self.running:
             return
         self.running = True
-        self.informers = {r: Informer(self.client, r) for r in ("services", "endpointslices", "nodes")}
+        self.informers = {r: Informer(self.client, r) for r in ("services", "endpointslices")}
+        # Only its own Node (NodeManager: fieldSelector metadata.name=<node>): the node's addresses
+        # are where NodePorts listen (iptables' --dst-type LOCAL).
+        self.informers["nodes"] = Informer(self.client, "nodes", field_selector=f"metadata.name={self.node_name}")
         for name, inf in self.informers.items():
             # A Node's status changes every 10 s (the kubelet's heartbeat); only its addresses matter here.
             changed = _addresses_changed if name == "nodes" else (lambda old, new: True)

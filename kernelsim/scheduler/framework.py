@@ -42,6 +42,23 @@ ERROR = "Error"
 NO_NODE_AVAILABLE_MSG = "0/{} nodes are available"
 ERR_NO_NODES_AVAILABLE = "no nodes available to schedule pods"
 
+# How many feasible nodes a cycle looks for (schedule_one.go: numFeasibleNodesToFind).
+MIN_FEASIBLE_NODES_TO_FIND = 100
+MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
+
+
+def num_feasible_nodes_to_find(num_all_nodes: int, percentage_of_nodes_to_score: int = 0) -> int:
+    """``percentageOfNodesToScore``: with fewer than 100 nodes, every node; otherwise the given
+    percentage, or by default (0) an adaptive one, 50% - nodes/125 but at least 5%, and never
+    fewer than 100 nodes (5,000 nodes: 10%, 500 nodes)."""
+    if num_all_nodes < MIN_FEASIBLE_NODES_TO_FIND:
+        return num_all_nodes
+    percentage = percentage_of_nodes_to_score
+    if percentage == 0:
+        percentage = max(50 - num_all_nodes // 125, MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND)
+    num_nodes = num_all_nodes * percentage // 100
+    return max(num_nodes, MIN_FEASIBLE_NODES_TO_FIND)
+
 
 # ---------------------------------------------------------------------------
 # Status: what a plugin says about a pod and a node.
@@ -181,6 +198,11 @@ def pod_key(pod: dict) -> str:
     return f"{meta.get('namespace', 'default')}/{meta.get('name')}"
 
 
+def has_required_anti_affinity(pod: dict) -> bool:
+    affinity = (pod.get("spec") or {}).get("affinity") or {}
+    return bool((affinity.get("podAntiAffinity") or {}).get("requiredDuringSchedulingIgnoredDuringExecution"))
+
+
 def host_ports(pod: dict) -> list[tuple[str, str, int]]:
     """(hostIP, protocol, hostPort) of every container port that claims a host port."""
     spec = pod.get("spec") or {}
@@ -206,6 +228,8 @@ class NodeInfo:
         self.pods: list[dict] = []
         self.requested: dict[str, int] = {}
         self.non_zero_requested: dict[str, int] = {}
+        #: the pods with required pod anti-affinity (PodsWithRequiredAntiAffinity)
+        self.pods_with_required_anti_affinity: list[dict] = []
         for pod in pods:
             self.add_pod(pod)
 
@@ -229,6 +253,8 @@ class NodeInfo:
         self.pods.append(pod)
         _add(self.requested, pod_requests(pod))
         _add(self.non_zero_requested, non_zero_requests(pod))
+        if has_required_anti_affinity(pod):
+            self.pods_with_required_anti_affinity.append(pod)
 
     def remove_pod(self, pod: dict) -> None:
         key = pod_key(pod)
@@ -237,6 +263,7 @@ class NodeInfo:
 
     def _recount(self) -> None:
         pods, self.pods, self.requested, self.non_zero_requested = self.pods, [], {}, {}
+        self.pods_with_required_anti_affinity = []
         for pod in pods:
             self.add_pod(pod)
 
@@ -253,10 +280,22 @@ class NodeInfo:
 class Snapshot:
     """The cluster state one scheduling cycle works on (cache.Snapshot)."""
 
-    def __init__(self, node_infos: Iterable[NodeInfo], namespace_labels: Callable[[str], dict] | None = None):
-        self.node_infos = sorted(node_infos, key=lambda ni: ni.name)
-        self._by_name = {ni.name: ni for ni in self.node_infos}
+    def __init__(self, node_infos: Iterable[NodeInfo], namespace_labels: Callable[[str], dict] | None = None,
+                 *, by_name: dict | None = None, sorted_infos: list | None = None,
+                 with_anti_affinity: list | None = None):
+        """``sorted_infos``/``by_name``/``with_anti_affinity``: the scheduler cache's own,
+        already up to date (UpdateSnapshot), so a cycle does not rebuild them."""
+        self.node_infos = sorted_infos if sorted_infos is not None else sorted(node_infos, key=lambda ni: ni.name)
+        self._by_name = by_name if by_name is not None else {ni.name: ni for ni in self.node_infos}
         self.namespace_labels = namespace_labels or (lambda ns: {"kubernetes.io/metadata.name": ns})
+        self._with_anti_affinity = with_anti_affinity
+
+    @property
+    def have_pods_with_required_anti_affinity(self) -> list[NodeInfo]:
+        """The nodes that run a pod with required anti-affinity (HavePodsWithRequiredAntiAffinityList)."""
+        if self._with_anti_affinity is None:
+            self._with_anti_affinity = [ni for ni in self.node_infos if ni.pods_with_required_anti_affinity]
+        return self._with_anti_affinity
 
     def get(self, name: str) -> NodeInfo | None:
         return self._by_name.get(name)
@@ -432,6 +471,10 @@ class Framework:
     plugins: list[Plugin]
     weights: dict[str, int] = field(default_factory=dict)
     rng: object = None
+    #: KubeSchedulerConfiguration's percentageOfNodesToScore (0: the adaptive default)
+    percentage_of_nodes_to_score: int = 0
+    #: where the next cycle starts looking (nextStartNodeIndex): round-robin over the nodes
+    next_start_node_index: int = 0
 
     def by_point(self, point: str) -> list[Plugin]:
         """The plugins that implement ``point``, in order (remembered while the plugin list stays the same)."""
@@ -527,12 +570,25 @@ class Framework:
                                   post_filter_msg=post)
         statuses: dict[str, Status] = {}
         feasible: list[NodeInfo] = []
-        for node_info in snapshot:
+        # findNodesThatPassFilters: start where the last cycle stopped and stop once enough
+        # feasible nodes are found (percentageOfNodesToScore); with fewer than 100 nodes every
+        # node is checked, so the start index comes back to where it was.
+        nodes = snapshot.node_infos
+        num_all = len(nodes)
+        to_find = num_feasible_nodes_to_find(num_all, self.percentage_of_nodes_to_score)
+        start = self.next_start_node_index % num_all
+        processed = 0
+        for i in range(num_all):
+            node_info = nodes[(start + i) % num_all]
+            processed += 1
             rejection = self.run_filters(pod, node_info, skipped, record=decision)
             if rejection is None:
                 feasible.append(node_info)
+                if len(feasible) >= to_find:
+                    break
             else:
                 statuses[node_info.name] = rejection
+        self.next_start_node_index = (start + processed) % num_all
         decision.feasible = [ni.name for ni in feasible]
         if not feasible:
             post = self.run_post_filter(pod, snapshot, statuses, skipped)

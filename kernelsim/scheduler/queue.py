@@ -15,6 +15,7 @@ All waiting happens on the simulated clock.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 
 from .framework import pod_key, pod_priority
@@ -45,6 +46,10 @@ class SchedulingQueue:
         self.loop = loop
         self.on_ready = on_ready
         self.active: dict[str, QueuedPodInfo] = {}
+        # activeQ's heap: (-priority, timestamp, key, seq, info); entries of pods that left activeQ
+        # are skipped when they come up, so pop() costs O(log n), not a scan of every pod.
+        self._active_heap: list[tuple] = []
+        self._pushed = 0
         self.backoff: dict[str, QueuedPodInfo] = {}
         self.unschedulable: dict[str, QueuedPodInfo] = {}
         self.in_flight: dict[str, QueuedPodInfo] = {}
@@ -87,10 +92,13 @@ class SchedulingQueue:
 
     def pop(self) -> QueuedPodInfo | None:
         """The next pod to schedule: highest priority, then longest waiting."""
-        if not self.active:
+        while self.active and self._active_heap:
+            _, timestamp, key, _, info = heapq.heappop(self._active_heap)
+            if self.active.get(key) is info and info.timestamp == timestamp:
+                break
+        else:
             return None
-        key = min(self.active, key=lambda k: (-pod_priority(self.active[k].pod), self.active[k].timestamp, k))
-        info = self.active.pop(key)
+        del self.active[key]
         info.attempts += 1
         self.in_flight[key] = info
         return info
@@ -145,7 +153,10 @@ class SchedulingQueue:
         return self.active.get(key) or self.backoff.get(key) or self.unschedulable.get(key)
 
     def _to_active(self, info: QueuedPodInfo) -> None:
-        self.active[info.key] = info
+        key = info.key
+        self.active[key] = info
+        self._pushed += 1
+        heapq.heappush(self._active_heap, (-pod_priority(info.pod), info.timestamp, key, self._pushed, info))
         self.on_ready()
 
     def _requeue(self, info: QueuedPodInfo, foreground: bool) -> None:

@@ -9,7 +9,14 @@ the pod stays Pending with ``PodScheduled=False`` (reason Unschedulable) and
 a FailedScheduling event, and waits for a cluster event that may help.
 
 ``decisions[pod key]`` keeps the last cycle's :class:`~.framework.Decision`
-for each pod: every node, every Filter verdict and every score.
+for each pod: every node the cycle looked at, every Filter verdict and every
+score -- for the last ``DECISIONS_KEPT`` pods scheduled, so that memory stays
+bounded on a cluster of 150,000 pods.
+
+On large clusters a cycle does not filter every node: like kube-scheduler it
+stops once it has found ``percentageOfNodesToScore`` of the nodes feasible
+(adaptive by default: 50% - nodes/125, at least 5%, at least 100 nodes), and
+the next cycle starts after the last node this one looked at.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ log = logging.getLogger("kernelsim.scheduler")
 COMPONENT = "kube-scheduler"
 SCHEDULER_NAME = "default-scheduler"
 NOTE_LENGTH_LIMIT = 1024     # events: the longest note kept
+DECISIONS_KEPT = 1000        # the last cycles' records kept in Scheduler.decisions
 
 
 def truncate_message(message: str) -> str:
@@ -64,14 +72,20 @@ def _node_view(node: dict) -> tuple:
 class Scheduler:
     """The default scheduler: ``Scheduler(client, loop, tracer=None).start()``."""
 
-    def __init__(self, client, loop, tracer=None, *, plugins=None, weights=None):
+    def __init__(self, client, loop, tracer=None, *, plugins=None, weights=None,
+                 percentage_of_nodes_to_score: int = 0):
         self.client = client.with_source(COMPONENT)
         self.loop = loop
         self.tracer = tracer
         if plugins is None:
             plugins, default_weights = new_default_plugins()
             weights = default_weights if weights is None else weights
-        self.framework = Framework(list(plugins), dict(weights or {}), loop.rng)
+        if isinstance(percentage_of_nodes_to_score, bool) or not isinstance(percentage_of_nodes_to_score, int) \
+                or not 0 <= percentage_of_nodes_to_score <= 100:
+            raise ValueError(f"percentageOfNodesToScore: Invalid value: {percentage_of_nodes_to_score!r}: "
+                             "not in valid range [0-100]")
+        self.framework = Framework(list(plugins), dict(weights or {}), loop.rng,
+                                   percentage_of_nodes_to_score=percentage_of_nodes_to_score)
         self.cache = SchedulerCache()
         self.queue = SchedulingQueue(loop, self._wake)
         self.recorder = EventRecorder(self.client, SCHEDULER_NAME)
@@ -190,7 +204,10 @@ class Scheduler:
             return
         decision = Decision(key, self.loop.now)
         decision.attempt = info.attempts
+        self.decisions.pop(key, None)
         self.decisions[key] = decision
+        if len(self.decisions) > DECISIONS_KEPT:
+            del self.decisions[next(iter(self.decisions))]
         snapshot = self.cache.snapshot(self._namespace_labels)
         try:
             self.framework.schedule(pod, snapshot, decision)

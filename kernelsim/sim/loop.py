@@ -28,6 +28,7 @@ class Timer:
     # not wait for them, but fires them when their time comes.
     background: bool = field(default=False, compare=False)
     cancelled: bool = field(default=False, compare=False)
+    fired: bool = field(default=False, compare=False)
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -40,6 +41,9 @@ class EventLoop:
         self._now = 0.0
         # (when, seq, timer): tuples compare in C, much faster than the dataclass's __lt__.
         self._heap: list[tuple[float, int, Timer]] = []
+        # The foreground timers again, so that next_work() does not walk every heartbeat
+        # of every node (entries that fired or were cancelled are dropped lazily).
+        self._foreground: list[tuple[float, int, Timer]] = []
         self._seq = itertools.count()
         self.rng = random.Random(seed)
         self.seed = seed
@@ -58,7 +62,10 @@ class EventLoop:
         if when < self._now:
             when = self._now
         t = Timer(when, next(self._seq), callback, label, background)
-        heapq.heappush(self._heap, (t.when, t.seq, t))
+        entry = (t.when, t.seq, t)
+        heapq.heappush(self._heap, entry)
+        if not background:
+            heapq.heappush(self._foreground, entry)
         return t
 
     def call_later(self, delay: float, callback: Callable[[], None], label: str = "",
@@ -83,6 +90,7 @@ class EventLoop:
         if not self._heap:
             return False
         t = heapq.heappop(self._heap)[2]
+        t.fired = True
         self._now = max(self._now, t.when)
         outer, self._stepping = self._stepping, threading.get_ident()
         try:
@@ -115,8 +123,10 @@ class EventLoop:
 
     def next_work(self) -> float | None:
         """Time of the next timer that is not background work, or None."""
-        times = [t.when for _, _, t in self._heap if not t.cancelled and not t.background]
-        return min(times) if times else None
+        fg = self._foreground
+        while fg and (fg[0][2].fired or fg[0][2].cancelled):
+            heapq.heappop(fg)
+        return fg[0][0] if fg else None
 
     def settle(self, max_seconds: float = 600.0) -> float:
         """Run until no foreground work is pending (or ``max_seconds`` pass).

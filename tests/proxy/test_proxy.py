@@ -95,9 +95,16 @@ def test_nodeport_and_loadbalancer_addresses(cluster):
         in rules
     assert f'-A {ext} -m comment --comment "masquerade traffic for default/web:http external destinations" ' \
            f'-j KUBE-MARK-MASQ' in rules
-    # Any node's address works with the NodePort; the pod runs on worker-2.
+    # The NodePort answers on the node's own address (-m addrtype --dst-type LOCAL); the pod runs on
+    # worker-2.  Another node's address is that node's kube-proxy's business: kube-proxy watches only
+    # its own Node, as the real one does.
     assert proxy.route("172.18.0.3", node_port) == ("10.244.2.2", 8080)
-    assert proxy.route("172.18.0.4", node_port) == ("10.244.2.2", 8080)
+    assert proxy.route("172.18.0.4", node_port) is None
+    other = KubeProxy(api, cluster.loop, "worker-2", tracer=cluster.tracer)
+    other.start()
+    cluster.settle()
+    assert other.route("172.18.0.4", node_port) == ("10.244.2.2", 8080)
+    assert set(proxy.informers["nodes"].store) == {"worker-1"}
     assert proxy.route("172.18.0.3", 80) is None
 
     svc = api.get("services", "web")
@@ -120,7 +127,10 @@ def test_external_traffic_policy_local_uses_only_node_local_endpoints(cluster):
     assert '-A KUBE-EXTERNAL-SERVICES -m comment --comment "default/web:http has no local endpoints"' \
         in proxy.rules()
     assert proxy.match("172.18.0.3", node_port).action == "DROP"       # no endpoint on worker-1
-    assert proxy.route("172.18.0.4", node_port) == ("10.244.2.2", 8080)  # worker-2 has one
+    other = KubeProxy(api, cluster.loop, "worker-2", tracer=cluster.tracer)  # worker-2's own kube-proxy
+    other.start()
+    cluster.settle()
+    assert other.route("172.18.0.4", node_port) == ("10.244.2.2", 8080)  # worker-2 has one
     assert proxy.route(svc["spec"]["clusterIP"], 80) == ("10.244.2.2", 8080)  # ClusterIP is unaffected
 
 

@@ -63,3 +63,42 @@ def test_ties_are_broken_by_the_seeded_rng():
     picks = {pick(seed) for seed in range(20)}
     assert picks == {"a", "b", "c"}
     assert pick(3) == pick(3)
+
+
+def test_percentage_of_nodes_to_score_matches_kube_scheduler():
+    from kernelsim.scheduler.framework import num_feasible_nodes_to_find
+
+    assert num_feasible_nodes_to_find(50) == 50          # fewer than 100 nodes: all of them
+    assert num_feasible_nodes_to_find(100) == 100        # 50% - 0 = 50 nodes, but at least 100
+    assert num_feasible_nodes_to_find(500) == 230        # 50% - 4 = 46%
+    assert num_feasible_nodes_to_find(1000) == 420       # 50% - 8 = 42%
+    assert num_feasible_nodes_to_find(5000) == 500       # 50% - 40 = 10%
+    assert num_feasible_nodes_to_find(6000) == 300       # 50% - 48 = 2% -> the 5% floor
+    assert num_feasible_nodes_to_find(1000, 10) == 100   # a configured percentage, still >= 100 nodes
+    assert num_feasible_nodes_to_find(5000, 100) == 5000
+
+
+def test_a_large_cluster_filters_only_enough_nodes_starting_round_robin():
+    plugins, weights = new_default_plugins()
+    framework = Framework(plugins, weights, random.Random(0))
+    nodes = [node_info(make_node(f"worker-{i:03d}")) for i in range(500)]
+    snapshot = Snapshot(nodes)
+    first = framework.schedule(make_pod("a", cpu="100m"), snapshot)
+    assert len(first.feasible) == 230 and first.feasible[0] == "worker-000"
+    assert {r.node for r in first} == set(first.feasible)   # only the nodes it looked at are recorded
+    assert framework.next_start_node_index == 230
+    second = framework.schedule(make_pod("b", cpu="100m"), snapshot)
+    assert second.feasible[0] == "worker-230" and second.feasible[-1] == "worker-459"
+    third = framework.schedule(make_pod("c", cpu="100m"), snapshot)
+    assert third.feasible[0] == "worker-460" and third.feasible[-1] == "worker-189"  # wraps around
+    assert first.node in first.feasible and third.node in third.feasible
+
+
+def test_rejected_nodes_count_as_processed_and_a_full_cluster_checks_every_node():
+    plugins, weights = new_default_plugins()
+    framework = Framework(plugins, weights, random.Random(0))
+    nodes = [node_info(make_node(f"n-{i:03d}", taints=[CONTROL_PLANE_TAINT] if i < 300 else None))
+             for i in range(500)]
+    decision = framework.schedule(make_pod("a", cpu="100m"), Snapshot(nodes))
+    assert len(decision.feasible) == 200     # only 200 nodes fit: every node was looked at
+    assert framework.next_start_node_index == 0

@@ -68,16 +68,22 @@ class InterPodAffinity(Plugin):
         existing_anti: Counter = Counter()   # domains where a pod there refuses this pod
         affinity_counts: Counter = Counter()
         anti_counts: Counter = Counter()
-        for node_info in snapshot:
+        # Existing pods' anti-affinity: only the nodes that run such pods are looked at; the
+        # incoming pod's own terms need every pod (as the real PreFilter does).
+        for node_info in snapshot.have_pods_with_required_anti_affinity:
             labels = node_info.labels
-            for other in node_info.pods:
+            for other in node_info.pods_with_required_anti_affinity:
                 for term in _required_terms(other, "podAntiAffinity", labels_of):
                     if term.topology_key in labels and term.matches(pod):
                         existing_anti[(term.topology_key, labels[term.topology_key])] += 1
-                for counts, terms in ((affinity_counts, affinity), (anti_counts, anti_affinity)):
-                    for term in terms:
-                        if term.topology_key in labels and term.matches(other):
-                            counts[(term.topology_key, labels[term.topology_key])] += 1
+        if affinity or anti_affinity:
+            for node_info in snapshot:
+                labels = node_info.labels
+                for other in node_info.pods:
+                    for counts, terms in ((affinity_counts, affinity), (anti_counts, anti_affinity)):
+                        for term in terms:
+                            if term.topology_key in labels and term.matches(other):
+                                counts[(term.topology_key, labels[term.topology_key])] += 1
         if not existing_anti and not affinity and not anti_affinity:
             self._state = {}
             return Status.skip()
