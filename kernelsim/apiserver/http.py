@@ -106,6 +106,10 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # quiet
         pass
 
+    def date_time_string(self, timestamp=None):
+        """The Date header: the API server's own clock (simulated time), as kube-apiserver's is its host's."""
+        return super().date_time_string(self.front.apiserver.now().timestamp() if timestamp is None else timestamp)
+
     # -- plumbing ---------------------------------------------------------------
     def _send(self, code: int, body: bytes, ctype: str = "application/json", headers: list | None = None):
         self.send_response(code)
