@@ -27,20 +27,35 @@ What is the same as the simulator:
 What is not the same:
 
 * Time cannot be fast-forwarded or stopped.  ``settle()`` waits on the wall
-  clock, polling, until no pod is Pending or being created or deleted and
-  every Deployment, StatefulSet and DaemonSet has rolled out (as ``kubectl
-  rollout status`` judges).  A workload with a pod stuck in ImagePullBackOff,
-  CrashLoopBackOff or Unschedulable counts as settled: waiting cannot mend
-  it.  ``advance(seconds)`` sleeps; ``pause()`` and ``play()`` do nothing.
+  clock, polling, until no pod is Pending or being created or deleted, every
+  Deployment, StatefulSet and DaemonSet has rolled out (as ``kubectl rollout
+  status`` judges) and every Job has completed or failed; after its timeout it
+  raises :class:`SettleTimeoutError`, which lists what is left.  A workload
+  with a pod stuck in ImagePullBackOff, CrashLoopBackOff or Unschedulable, or
+  Terminating on a node that is not Ready, counts as settled: waiting cannot
+  mend it.  ``now`` and ``advance(seconds)`` follow the API server's clock
+  (its ``Date`` header): the wall clock on a real cluster, faster on
+  ``kernelsim serve --speed``.  ``pause()`` and ``play()`` change nothing and
+  say so.
 * Watch callbacks run on a background thread per watch, not on the
   simulation's event loop.  After a ``410 Gone`` the watch starts again with
   no resourceVersion, so current objects come again as ADDED events.
-* Nothing simulator-only exists: no trace, no machines to stop, no network
-  partitions, no ``request()``/``resolve()`` of simulated traffic.
+* Nothing simulator-only exists: ``trace()`` and ``tracer`` are empty (with a
+  note), there are no masters to stop, no network partitions, no
+  ``request()``/``resolve()`` of simulated traffic.  ``stop_kubelet()`` and
+  ``start_kubelet()`` reach the node's machine where kernelsim knows how (kind,
+  minikube, ``kernelsim serve``; see :mod:`kernelsim.machines`).
   ``diagram()`` is a static SVG picture drawn from what the API shows (Nodes,
   Pods, workloads, Leases), not the live widget.
+* ``kubeconfig`` is a private copy of the kubeconfig (``source_kubeconfig``
+  names the original), so ``kubectl config set-context`` in a notebook stays
+  in that session, as with a simulated cluster's own kubeconfig.
 * Objects without a namespace go to ``default``, as in the simulator's
   client (not to the context's namespace, which kubectl uses).
+
+``kernelsim.start()`` returns a :class:`RemoteCluster` when
+``$KERNELSIM_KUBECONFIG`` is set: that is how the course runs unchanged on a
+real cluster (docs/real-cluster.md).
 """
 
 from __future__ import annotations

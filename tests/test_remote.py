@@ -400,3 +400,75 @@ def test_diagram_is_a_static_picture(rc):
     assert "<svg" in svg.data and "worker-2" in svg.data and "kube-apiserver" in svg.data
     with pytest.raises(ValueError, match="needs the simulator"):
         rc.diagram(trace=True)
+
+
+# -- kernelsim.start(): the backend switch --------------------------------------------------
+def test_start_is_the_simulator_unless_a_kubeconfig_is_named(sim, monkeypatch):
+    monkeypatch.delenv("KERNELSIM_KUBECONFIG", raising=False)
+    c = kernelsim.start(workers=0, addons=False, realtime=False)
+    try:
+        assert isinstance(c, kernelsim.Cluster) and c.workers == 0
+    finally:
+        c.close()
+    monkeypatch.setenv("KERNELSIM_KUBECONFIG", sim.kubeconfig)
+    monkeypatch.setenv("KERNELSIM_CONTEXT", "kernelsim")
+    with kernelsim.start(workers=5) as r:  # the simulator's arguments mean nothing to a real cluster
+        assert isinstance(r, remote.RemoteCluster) and r.source_kubeconfig == sim.kubeconfig
+        assert r.context == "kernelsim" and current() is r
+    monkeypatch.setenv("KERNELSIM_KUBECONFIG", "/nowhere/kubeconfig")
+    with pytest.raises(remote.KubeconfigError, match="kubeconfig not found: /nowhere/kubeconfig"):
+        kernelsim.start()
+    with kernelsim.start(kubeconfig=sim.kubeconfig) as r:  # the notebook parameter wins
+        assert r.server == sim.server
+
+
+def test_the_api_servers_date_header_is_simulated_time(sim, rc):
+    import email.utils
+
+    rc.server_time()
+    date = email.utils.parsedate_to_datetime(rc.api.transport.last_date)
+    assert abs((date - sim.apiserver.now()).total_seconds()) < 1.0
+
+
+def test_settle_gives_up_with_a_clear_error(sim, rc, monkeypatch):
+    monkeypatch.setattr(remote, "SETTLE_POLL", 0.05)
+    rc.api.create({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "never"},
+                   "spec": {"suspend": False, "template": {"spec": {"restartPolicy": "Never", "containers": [
+                       {"name": "c", "image": "busybox"}]}}}})
+    try:  # the simulated clock stands still: the Job's pod is never created
+        with pytest.raises(remote.SettleTimeoutError) as e:
+            rc.settle(0.2)
+        assert "has not settled after 0.2 s" in str(e.value) and "job default/never" in str(e.value)
+        assert isinstance(e.value, TimeoutError) and any("job default/never" in b for b in e.value.busy)
+    finally:
+        rc.api.delete("jobs", "never", propagation_policy="Background")
+
+
+# -- machines: stop_kubelet() through kernelsim serve's socket -----------------------------------
+def test_stop_kubelet_through_the_machines_socket(tmp_path):
+    from kernelsim import machines
+
+    sim = kernelsim.Cluster(realtime=False)
+    path = tmp_path / "kubeconfig"
+    sim.share(path)
+    server = machines.MachinesServer(sim, machines.socket_path(path))
+    try:
+        assert machines.call(machines.socket_path(path), "hello") == {"ok": True, "server": sim.server}
+        assert "unknown operation" in machines.call(machines.socket_path(path), "remove_node", "worker-1")["error"]
+        with kernelsim.connect(str(path)) as r:
+            r.stop_kubelet("worker-2")
+            assert not sim.machines["worker-2"].kubelet.running
+            r.start_kubelet("worker-2")
+            assert sim.machines["worker-2"].kubelet.running
+            with pytest.raises(StatusError) as e:
+                r.stop_kubelet("worker-9")
+            assert e.value.code == 404
+    finally:
+        server.close()
+        sim.close()
+    assert not machines.socket_path(path).exists()
+
+
+def test_stop_kubelet_elsewhere_says_what_to_do(rc):
+    with pytest.raises(NotImplementedError, match="sudo systemctl stop kubelet"):
+        rc.stop_kubelet("worker-2")
