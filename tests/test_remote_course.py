@@ -115,19 +115,30 @@ def test_course_notebook_runs_unchanged_on_a_real_cluster(served, stem, monkeypa
         assert "<kernelsim.RemoteCluster context='kernelsim'" in output_text(first)
 
 
-def test_solutions_get_full_marks_on_a_real_cluster(served, tmp_path):
-    courses = {a: harness.make_course(tmp_path / a, [a]) for a in harness.ASSIGNMENTS}
-    generating = {a: subprocess.Popen(harness.nbgrader(c, "generate_assignment", a, "--force"), cwd=c,
-                                      env=harness.environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                      text=True) for a, c in courses.items()}  # side by side: no cluster needed
-    for a, p in generating.items():
-        assert p.wait(300) == 0, f"generate_assignment {a}: {p.stderr.read()[-3000:]}"
+@pytest.fixture(scope="module", autouse=True)
+def exercises(tmp_path_factory):
+    """A course copy with the English solution notebooks, and ``nbgrader generate_assignment``
+    running on it in the background while the course notebooks run (it needs no cluster)."""
+    course = harness.make_course(tmp_path_factory.mktemp("exercises") / "course")
+    for notebook in course.glob("solutions/*/*.ko.ipynb"):
+        notebook.unlink()
+    log = course / "generate.log"
+    with open(log, "w", encoding="utf-8") as out:  # a file, not a pipe that could fill up and stall nbgrader
+        proc = subprocess.Popen(harness.nbgrader(course, "generate_assignment", "*", "--force"), cwd=course,
+                                env=harness.environment(), stdout=out, stderr=subprocess.STDOUT)
+    yield course, proc, log
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+def test_solutions_get_full_marks_on_a_real_cluster(served, exercises):
+    course, generating, log = exercises
+    assert generating.wait(300) == 0, f"generate_assignment: {log.read_text(encoding='utf-8')[-3000:]}"
     env = _environment(served)
     points, graded = {}, {}
-    for assignment, course in courses.items():
-        started = time.monotonic()
+    for assignment in harness.ASSIGNMENTS:
         _clean(served)
-        print(f"{assignment}: cleaned up in {time.monotonic() - started:.0f} s")
         notebook_id = f"{assignment}.en"
         harness.submit(course, assignment, "solutions", {notebook_id: harness.read_solution(assignment, "en")})
         argv = harness.nbgrader(course, "autograde", assignment, "--force")
