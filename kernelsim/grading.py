@@ -242,7 +242,9 @@ def _repair_cluster_class() -> None:
 def fresh_cluster(**kwargs):
     """A brand-new cluster (deterministic time, not shared), closed afterwards; yields its :class:`Target`.
 
-    ``%kubectl`` keeps talking to the learner's cluster.
+    ``%kubectl`` keeps talking to the learner's cluster.  It is simulated even when the
+    learner works on a real cluster (``KERNELSIM_KUBECONFIG``): a real cluster cannot be
+    made fresh for each template, and the template's result must not depend on it.
     """
     _repair_cluster_class()
     current = _cluster_module._current
