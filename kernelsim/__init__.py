@@ -11,7 +11,7 @@ from .cluster import Cluster, current
 __version__ = "0.1.0"
 KUBERNETES_VERSION = "v1.37.0"
 
-__all__ = ["Cluster", "StatusError", "current", "connect", "load_ipython_extension", "KUBERNETES_VERSION"]
+__all__ = ["Cluster", "StatusError", "current", "connect", "start", "load_ipython_extension", "KUBERNETES_VERSION"]
 
 
 def load_ipython_extension(ipython) -> None:
@@ -27,3 +27,17 @@ def connect(kubeconfig: str = "~/.kube/config", context: str | None = None):
     from .remote import connect as _connect
 
     return _connect(kubeconfig, context)
+
+
+def start(*, kubeconfig: str | None = None, context: str | None = None, **kwargs):
+    """The cluster a notebook works on: ``Cluster(**kwargs)``, the simulator, unless a
+    kubeconfig is given here (the notebook parameter) or in ``$KERNELSIM_KUBECONFIG``;
+    then ``connect(kubeconfig, context)`` to that real cluster (``context`` defaults to
+    ``$KERNELSIM_CONTEXT``, else the kubeconfig's current context).  The course's
+    notebooks and exercises start with it, so they run unchanged on either backend."""
+    import os
+
+    kubeconfig = kubeconfig or os.environ.get("KERNELSIM_KUBECONFIG", "").strip() or None
+    if kubeconfig is None:
+        return Cluster(**kwargs)
+    return connect(kubeconfig, context or os.environ.get("KERNELSIM_CONTEXT", "").strip() or None)

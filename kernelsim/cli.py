@@ -53,6 +53,13 @@ def serve(args) -> int:
     cluster.share(path)  # atomic write; withdrawn on exit unless kubens or a newer cluster changed it
     print(f"kernelsim: a simulated Kubernetes v1.37 cluster is serving at {cluster.server}", flush=True)
     print(f"export KUBECONFIG={path}", flush=True)
+    from .machines import MachinesServer, socket_path
+
+    try:  # its nodes' kubelets, for kernelsim.connect(): stop_kubelet() and start_kubelet()
+        machines = MachinesServer(cluster, socket_path(path))
+    except (OSError, ValueError) as e:
+        machines = None
+        print(f"kernelsim: no machines socket ({e}); stop_kubelet() will not work through connect()", flush=True)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda *_: stop.set())
@@ -62,6 +69,8 @@ def serve(args) -> int:
                 print(f"kernelsim: process {args.parent_pid} has exited", flush=True)
                 break
     finally:
+        if machines is not None:
+            machines.close()
         cluster.close()
     print("kernelsim: stopped", flush=True)
     return 0

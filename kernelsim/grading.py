@@ -36,6 +36,7 @@ import yaml
 from . import cluster as _cluster_module
 from .cluster import Cluster
 from .kubectl.runner import KubectlResult, kubectl_binary
+from .remote import RemoteCluster
 
 LANGUAGES = ("ko", "en")
 
@@ -45,6 +46,7 @@ _RUN = subprocess.run
 _PATH = os.environ.get("PATH", "")
 _CLUSTER_ATTRS = {name: value for name, value in vars(Cluster).items()
                   if not name.startswith("__") or name == "__init__"}
+_REMOTE_ATTRS = {name: vars(RemoteCluster)[name] for name in ("kubeconfig", "settle", "advance")}
 _WORKDIR = tempfile.TemporaryDirectory(prefix="kernelsim-grader-")
 
 _state: dict = {"lang": "en", "learner": None}
@@ -135,13 +137,14 @@ class Target:
         return kubectl_subprocess(self.kubeconfig, args, input=input, timeout=timeout)
 
     def settle(self) -> None:
-        """Let simulated time run until nothing is pending (``Cluster.settle`` as shipped)."""
+        """Let simulated time run until nothing is pending (``Cluster.settle`` as shipped); on
+        a real cluster (``kernelsim.connect``), wait until its workloads have converged."""
         if self._cluster is not None:
-            _CLUSTER_ATTRS["settle"](self._cluster)
+            _pristine(self._cluster, "settle")(self._cluster)
 
     def advance(self, seconds: float) -> None:
         if self._cluster is not None:
-            _CLUSTER_ATTRS["advance"](self._cluster, seconds)
+            _pristine(self._cluster, "advance")(self._cluster, seconds)
 
     def get(self, kind: str, name: str, namespace: str | None = None) -> dict | None:
         """The object as JSON, or None when it does not exist."""
@@ -179,15 +182,23 @@ class Target:
 
 # -- the learner's cluster ---------------------------------------------------------------
 
-def setup(cluster: Cluster, lang: str = "en") -> Target:
+def _pristine(cluster, name: str):
+    """A method of ``Cluster`` or ``RemoteCluster`` as shipped (properties give their getter)."""
+    attrs = _REMOTE_ATTRS if isinstance(cluster, RemoteCluster) else _CLUSTER_ATTRS
+    value = attrs[name]
+    return value.fget if isinstance(value, property) else value
+
+
+def setup(cluster: Cluster | RemoteCluster, lang: str = "en") -> Target:
     """Remember the learner's cluster: the object and a private copy of its kubeconfig.
 
-    Called in the notebook's set-up cell, right after ``kernelsim.Cluster()``.
+    Called in the notebook's set-up cell, right after ``kernelsim.start()`` (a simulated
+    ``Cluster``, or a real cluster through ``kernelsim.connect``).
     """
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {LANGUAGES}")
     _state["lang"] = lang
-    path = Path(_CLUSTER_ATTRS["kubeconfig"].fget(cluster))
+    path = Path(_pristine(cluster, "kubeconfig")(cluster))
     copy = Path(_WORKDIR.name) / f"learner-{id(cluster)}.kubeconfig"
     copy.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     copy.chmod(0o600)
@@ -231,7 +242,9 @@ def _repair_cluster_class() -> None:
 def fresh_cluster(**kwargs):
     """A brand-new cluster (deterministic time, not shared), closed afterwards; yields its :class:`Target`.
 
-    ``%kubectl`` keeps talking to the learner's cluster.
+    ``%kubectl`` keeps talking to the learner's cluster.  It is simulated even when the
+    learner works on a real cluster (``KERNELSIM_KUBECONFIG``): a real cluster cannot be
+    made fresh for each template, and the template's result must not depend on it.
     """
     _repair_cluster_class()
     current = _cluster_module._current

@@ -27,20 +27,35 @@ What is the same as the simulator:
 What is not the same:
 
 * Time cannot be fast-forwarded or stopped.  ``settle()`` waits on the wall
-  clock, polling, until no pod is Pending or being created or deleted and
-  every Deployment, StatefulSet and DaemonSet has rolled out (as ``kubectl
-  rollout status`` judges).  A workload with a pod stuck in ImagePullBackOff,
-  CrashLoopBackOff or Unschedulable counts as settled: waiting cannot mend
-  it.  ``advance(seconds)`` sleeps; ``pause()`` and ``play()`` do nothing.
+  clock, polling, until no pod is Pending or being created or deleted, every
+  Deployment, StatefulSet and DaemonSet has rolled out (as ``kubectl rollout
+  status`` judges) and every Job has completed or failed; after its timeout it
+  raises :class:`SettleTimeoutError`, which lists what is left.  A workload
+  with a pod stuck in ImagePullBackOff, CrashLoopBackOff or Unschedulable, or
+  Terminating on a node that is not Ready, counts as settled: waiting cannot
+  mend it.  ``now`` and ``advance(seconds)`` follow the API server's clock
+  (its ``Date`` header): the wall clock on a real cluster, faster on
+  ``kernelsim serve --speed``.  ``pause()`` and ``play()`` change nothing and
+  say so.
 * Watch callbacks run on a background thread per watch, not on the
   simulation's event loop.  After a ``410 Gone`` the watch starts again with
   no resourceVersion, so current objects come again as ADDED events.
-* Nothing simulator-only exists: no trace, no machines to stop, no network
-  partitions, no ``request()``/``resolve()`` of simulated traffic.
+* Nothing simulator-only exists: ``trace()`` and ``tracer`` are empty (with a
+  note), there are no masters to stop, no network partitions, no
+  ``request()``/``resolve()`` of simulated traffic.  ``stop_kubelet()`` and
+  ``start_kubelet()`` reach the node's machine where kernelsim knows how (kind,
+  minikube, ``kernelsim serve``; see :mod:`kernelsim.machines`).
   ``diagram()`` is a static SVG picture drawn from what the API shows (Nodes,
   Pods, workloads, Leases), not the live widget.
+* ``kubeconfig`` is a private copy of the kubeconfig (``source_kubeconfig``
+  names the original), so ``kubectl config set-context`` in a notebook stays
+  in that session, as with a simulated cluster's own kubeconfig.
 * Objects without a namespace go to ``default``, as in the simulator's
   client (not to the context's namespace, which kubectl uses).
+
+``kernelsim.start()`` returns a :class:`RemoteCluster` when
+``$KERNELSIM_KUBECONFIG`` is set: that is how the course runs unchanged on a
+real cluster (docs/real-cluster.md).
 """
 
 from __future__ import annotations
@@ -97,6 +112,14 @@ STUCK_REASONS = frozenset({"ImagePullBackOff", "ErrImagePull", "ErrImageNeverPul
 
 class KubeconfigError(ValueError):
     """The kubeconfig is missing, or lacks the context, cluster or user asked for."""
+
+
+class SettleTimeoutError(TimeoutError):
+    """``settle()`` waited its whole timeout and the cluster was still busy; ``busy`` says with what."""
+
+    def __init__(self, message: str, busy: list[str]):
+        super().__init__(message)
+        self.busy = busy
 
 
 class RemoteConnectionError(ConnectionError):
@@ -333,6 +356,7 @@ class Transport:
         self.prefix = url.path.rstrip("/")  # e.g. Rancher's /k8s/clusters/<id>
         self.creds = creds
         self._local = threading.local()
+        self.last_date: str | None = None  # the Date header of the last answer: the API server's clock
 
     def new_connection(self, timeout: float | None) -> http.client.HTTPConnection:
         if self.https:
@@ -406,6 +430,7 @@ class Transport:
             except RemoteConnectionError:
                 self._local.conn = None
                 raise
+            self.last_date = resp.getheader("Date") or self.last_date
             if resp.will_close:
                 self._local.conn = None
                 conn.close()
@@ -747,9 +772,13 @@ def _name(obj: dict) -> str:
     return f"{m['namespace']}/{m.get('name', '')}" if m.get("namespace") else m.get("name", "")
 
 
-def pod_stuck(pod: dict) -> str | None:
-    """Why a pod will not get anywhere by waiting (Unschedulable, ImagePullBackOff, ...), or None."""
+def pod_stuck(pod: dict, lost_nodes: frozenset = frozenset()) -> str | None:
+    """Why a pod will not get anywhere by waiting (Unschedulable, ImagePullBackOff, ...), or None.
+    A pod on one of ``lost_nodes`` (not Ready) that is being deleted waits for a kubelet that
+    does not answer: it stays Terminating until the node comes back or is deleted."""
     status = pod.get("status") or {}
+    if _meta(pod).get("deletionTimestamp") and (pod.get("spec") or {}).get("nodeName") in lost_nodes:
+        return "NodeLost"
     if status.get("phase") in ("Succeeded", "Failed"):
         return None
     for c in status.get("conditions") or []:
@@ -762,11 +791,12 @@ def pod_stuck(pod: dict) -> str | None:
     return None
 
 
-def pod_in_progress(pod: dict) -> str | None:
-    """What a pod is still doing (Pending, ContainerCreating, Terminating), or None when it is done."""
+def pod_in_progress(pod: dict, lost_nodes: frozenset = frozenset()) -> str | None:
+    """What a pod is still doing (Pending, ContainerCreating, Terminating), or None when it is
+    done or stuck (see :func:`pod_stuck`)."""
     if _meta(pod).get("deletionTimestamp"):
-        return "Terminating"
-    if pod_stuck(pod):
+        return None if pod_stuck(pod, lost_nodes) == "NodeLost" else "Terminating"
+    if pod_stuck(pod, lost_nodes):
         return None
     status = pod.get("status") or {}
     phase = status.get("phase") or "Pending"
@@ -828,11 +858,68 @@ def rollout_in_progress(obj: dict, kind: str) -> str | None:
     raise ValueError(f"no rollout status for kind {kind!r}")
 
 
+def job_in_progress(job: dict) -> str | None:
+    """What a Job is still doing, or None once it is complete, failed or suspended."""
+    spec, status = job.get("spec") or {}, job.get("status") or {}
+    if spec.get("suspend"):
+        return None
+    for c in status.get("conditions") or []:
+        if c.get("type") in ("Complete", "Failed") and c.get("status") == "True":
+            return None
+    completions = spec.get("completions")
+    succeeded = status.get("succeeded", 0)
+    if completions is None:
+        return f"{succeeded} pods succeeded, {status.get('active', 0)} active"
+    return f"{succeeded} of {completions} completions succeeded"
+
+
+def _note(message: str) -> None:
+    print(f"kernelsim: {message}", file=sys.stderr, flush=True)
+
+
+def _write_kubeconfig(path: Path, config: dict, context: str | None) -> None:
+    """The merged kubeconfig as one self-contained file (paths already absolute)."""
+    def entries(section: str, field: str) -> list:
+        out = []
+        for name, body in config[section].items():
+            body = dict(body)
+            if isinstance(body.get("exec"), dict):
+                where = body["exec"].get("_dir", ".")
+                spec = body["exec"] = {k: v for k, v in body["exec"].items() if k != "_dir"}
+                command = os.path.expanduser(spec.get("command", ""))
+                if os.sep in command and not os.path.isabs(command):  # relative to the file it came from
+                    spec["command"] = os.path.join(where, command)
+            out.append({"name": name, field: body})
+        return out
+
+    doc = {"apiVersion": "v1", "kind": "Config", "preferences": {},
+           "current-context": context or config["current-context"],
+           "clusters": entries("clusters", "cluster"), "users": entries("users", "user"),
+           "contexts": entries("contexts", "context")}
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    path.chmod(0o600)
+
+
 def _controller_of(obj: dict) -> tuple[str, str, str] | None:
     for ref in _meta(obj).get("ownerReferences") or []:
         if ref.get("controller"):
             return ref.get("kind", ""), _meta(obj).get("namespace", ""), ref.get("name", "")
     return None
+
+
+class NoTrace:
+    """The simulator's ``Tracer`` surface (``count``, ``last``, ``since``) with no records:
+    a real cluster's components do not report their requests to kernelsim."""
+
+    count = 0
+
+    def last(self, n: int | None = None) -> list:
+        _note("the trace is empty here: the request-flow trace needs the simulator (kernelsim.Cluster); "
+              "`kubectl -v=6` still shows kubectl's own requests")
+        return []
+
+    def since(self, cursor: int) -> list:
+        return self.last()
 
 
 # -- the remote cluster ----------------------------------------------------------------
@@ -845,7 +932,11 @@ class RemoteCluster:
         where = " and ".join(str(p) for p in paths)
         config = load_kubeconfig(paths)
         self.context, ctx, cluster, user = _select(config, context, where)
+        self._cluster_name = ctx.get("cluster", "")
+        self._provider = next((((e or {}).get("extension") or {}).get("provider", "")
+                               for e in cluster.get("extensions") or [] if (e or {}).get("name") == "cluster_info"), "")
         self._context_flag = context  # kubectl gets --context only when one was asked for
+        self.tracer = NoTrace()
         self.namespace = ctx.get("namespace") or "default"
         self._tmp = tempfile.TemporaryDirectory(prefix="kernelsim-remote-")
         self._closed = True
@@ -853,6 +944,12 @@ class RemoteCluster:
             base = Path(self._tmp.name)
             self.home = base / "home"
             self.home.mkdir()
+            # kubectl gets a private copy, as each simulated cluster has its own kubeconfig: what a
+            # notebook does to it (config set-context, kubens) stays in this session.
+            self.source_kubeconfig = self._kubeconfig
+            self._kubeconfig = str(base / "kubeconfig")
+            _write_kubeconfig(Path(self._kubeconfig), config, context)
+            self._sources = paths
             secrets_dir = base / "credentials"
             secrets_dir.mkdir(mode=0o700)
             self._server = cluster["server"]
@@ -862,6 +959,7 @@ class RemoteCluster:
             self._tmp.cleanup()
             raise
         self._started = time.monotonic()
+        self._server_started = self.server_time()
         self._previous = _cluster_module._current  # %kubectl goes back to it when this one is closed
         self._closed = False
         _cluster_module._current = weakref.ref(self)
@@ -870,8 +968,19 @@ class RemoteCluster:
     # -- kubectl -------------------------------------------------------------------------
     @property
     def kubeconfig(self) -> str:
-        """The kubeconfig path (several joined by ``os.pathsep`` when ``$KUBECONFIG`` lists several)."""
+        """This session's copy of the kubeconfig (the files it came from, merged, with the
+        chosen context current); ``source_kubeconfig`` names the originals."""
         return self._kubeconfig
+
+    def share(self, path: str | os.PathLike | None = None) -> str:
+        """The kubeconfig a terminal can use for this cluster: this session's copy, or a copy at ``path``."""
+        if path is None:
+            return self._kubeconfig
+        target = Path(path).expanduser()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(Path(self._kubeconfig).read_text(encoding="utf-8"), encoding="utf-8")
+        target.chmod(0o600)
+        return str(target)
 
     @property
     def server(self) -> str:
@@ -887,21 +996,40 @@ class RemoteCluster:
         return run_kubectl(argv, self._kubeconfig, self.home, input=input, timeout=timeout)
 
     # -- time ------------------------------------------------------------------------------
+    def server_time(self) -> float:
+        """The API server's clock (its ``Date`` header, to the second) as a POSIX timestamp;
+        the wall clock where a proxy drops the header.  A real cluster's clock is the wall
+        clock; ``kernelsim serve --speed 10`` runs ten times faster."""
+        import email.utils
+
+        self.api.request("GET", "/version")
+        date = self.api.transport.last_date
+        try:
+            return email.utils.parsedate_to_datetime(date).timestamp() if date else time.time()
+        except (TypeError, ValueError):
+            return time.time()
+
     @property
     def now(self) -> float:
-        """Wall-clock seconds since ``connect()``."""
-        return time.monotonic() - self._started
+        """Seconds on the API server's clock since ``connect()`` (whole seconds)."""
+        return self.server_time() - self._server_started
 
     def in_progress(self) -> list[str]:
-        """What the cluster is still doing: pods being scheduled, created or deleted, and
-        rollouts that have not finished (workloads with a stuck pod are left out)."""
+        """What the cluster is still doing: pods being scheduled, created or deleted,
+        rollouts that have not finished and Jobs that have not completed or failed
+        (workloads with a stuck pod are left out: waiting cannot mend them)."""
+        lost = frozenset(_meta(n).get("name") for n in self.api.list("nodes")
+                         if not any(c.get("type") == "Ready" and c.get("status") == "True"
+                                    for c in (n.get("status") or {}).get("conditions") or []))
         pods = self.api.list("pods")
         stuck_owners = set()
         busy = []
         for pod in pods:
-            if pod_stuck(pod):
-                stuck_owners.add(_controller_of(pod))
-            doing = pod_in_progress(pod)
+            owner = _controller_of(pod)
+            if pod_stuck(pod, lost) or (owner and owner[0] == "DaemonSet" and
+                                        (pod.get("spec") or {}).get("nodeName") in lost):
+                stuck_owners.add(owner)  # (a DaemonSet's pod cannot move off a lost node)
+            doing = pod_in_progress(pod, lost)
             if doing:
                 busy.append(f"pod {_name(pod)}: {doing}")
         for rs in self.api.list("replicasets"):
@@ -909,12 +1037,12 @@ class RemoteCluster:
             if ("ReplicaSet", m.get("namespace", ""), m.get("name", "")) in stuck_owners:
                 stuck_owners.add(_controller_of(rs))
         for resource, kind in (("deployments", "Deployment"), ("statefulsets", "StatefulSet"),
-                               ("daemonsets", "DaemonSet")):
+                               ("daemonsets", "DaemonSet"), ("jobs", "Job")):
             for obj in self.api.list(resource):
                 m = _meta(obj)
                 if (kind, m.get("namespace", ""), m.get("name", "")) in stuck_owners:
                     continue
-                doing = rollout_in_progress(obj, kind)
+                doing = job_in_progress(obj) if kind == "Job" else rollout_in_progress(obj, kind)
                 if doing:
                     busy.append(f"{kind.lower()} {_name(obj)}: {doing}")
         return busy
@@ -922,32 +1050,101 @@ class RemoteCluster:
     def settle(self, max_seconds: float = 600.0) -> float:
         """Wait (wall clock, looking every second) until nothing is in progress: no pod
         Pending, being created or terminating, every Deployment, StatefulSet and DaemonSet
-        rolled out.  A real cluster's time cannot be fast-forwarded.  Returns the seconds
-        waited (at most about ``max_seconds``; ``in_progress()`` then says what is left)."""
+        rolled out, every Job complete or failed.  A real cluster's time cannot be
+        fast-forwarded.  Returns the seconds waited; after ``max_seconds`` raises
+        :class:`SettleTimeoutError`, which says what is still in progress."""
         start = time.monotonic()
-        while self.in_progress():
+        while True:
+            busy = self.in_progress()
+            if not busy:
+                return time.monotonic() - start
             left = max_seconds - (time.monotonic() - start)
             if left <= 0:
-                break
+                shown = "; ".join(busy[:10]) + (f"; and {len(busy) - 10} more" if len(busy) > 10 else "")
+                raise SettleTimeoutError(f"the cluster has not settled after {max_seconds:g} s: still in "
+                                         f"progress: {shown}", busy)
             time.sleep(min(SETTLE_POLL, left))
-        return time.monotonic() - start
 
     def advance(self, seconds: float) -> float:
-        """Sleep ``seconds`` of wall-clock time (a real cluster's time cannot be fast-forwarded)."""
+        """Wait until ``seconds`` have passed on the API server's clock (a real cluster's
+        time cannot be fast-forwarded: this is the wall clock there).  A server whose clock
+        stands still (a paused simulation) is waited for on the wall clock.  Returns ``seconds``."""
         if seconds < 0:
             raise ValueError("time only moves forward")
-        time.sleep(seconds)
-        return seconds
+        start_wall, start = time.monotonic(), self.server_time()
+        rate = 1.0  # server seconds per wall-clock second, learned on the way
+        while True:
+            passed = self.server_time() - start
+            wall = time.monotonic() - start_wall
+            if passed >= seconds or (passed == 0 and wall >= seconds + 2.0):
+                return seconds
+            if wall > 0.5 and passed > 0:
+                rate = passed / wall
+            time.sleep(min(1.0, max(0.05, (seconds - passed) / rate)))
 
     @property
     def realtime_enabled(self) -> bool:
         return True
 
     def play(self, speed: float | None = None) -> None:
-        """Does nothing: a real cluster's time always runs, at the speed of the wall clock."""
+        """Does nothing but say so: a real cluster's time always runs, at the speed of its clock."""
+        if speed not in (None, 1, 1.0):
+            _note(f"play(speed={speed:g}) changes nothing here: a real cluster's time runs at the wall clock's speed")
 
     def pause(self) -> None:
-        """Does nothing: a real cluster's clock cannot be stopped."""
+        """Does nothing but say so: a real cluster's clock cannot be stopped."""
+        _note("pause() changes nothing here: a real cluster's clock cannot be stopped")
+
+    def trace(self, last: int | None = None) -> list:
+        """Nothing, with a note: the request-flow trace needs the simulator (a real cluster's
+        components do not report their requests to kernelsim; ``kubectl -v=6`` still shows kubectl's)."""
+        return self.tracer.last(last)
+
+    # -- machines --------------------------------------------------------------------------
+    def stop_kubelet(self, node: str) -> None:
+        """Stop a node's kubelet, as ``systemctl stop kubelet`` on that machine: on kind through
+        ``docker exec``, on minikube through ``minikube ssh``, on ``kernelsim serve`` through its
+        machines socket.  Elsewhere there is no way in from here, and the error says so."""
+        self._kubelet("stop", node)
+
+    def start_kubelet(self, node: str) -> None:
+        """Start a node's kubelet again (see :meth:`stop_kubelet`)."""
+        self._kubelet("start", node)
+
+    def _kubelet(self, action: str, node: str) -> None:
+        self.api.get("nodes", node)  # a node that does not exist: the API server's NotFound
+        from . import machines
+
+        for source in self._sources:
+            sock = machines.socket_path(source)
+            if not sock.is_socket():
+                continue
+            try:
+                if machines.call(sock, "hello").get("server") != self.server:
+                    continue  # a socket left by another cluster
+                answer = machines.call(sock, f"{action}_kubelet", node)
+            except (OSError, ValueError) as e:
+                raise RuntimeError(f"cannot reach the machines of kernelsim serve at {sock}: {e}") from None
+            if answer.get("error"):
+                raise RuntimeError(answer["error"])
+            return
+        argv = None
+        if self.context.startswith("kind-"):  # kind's nodes are Docker containers named like the nodes
+            argv = ["docker", "exec", node, "systemctl", action, "kubelet"]
+        elif self._provider == "minikube.sigs.k8s.io":
+            argv = ["minikube", "ssh", "-p", self._cluster_name, "-n", node, "--", "sudo", "systemctl", action,
+                    "kubelet"]
+        if argv is None:
+            raise NotImplementedError(
+                f"{action}_kubelet() cannot reach the machine {node} of this cluster (context {self.context!r}): "
+                f"it works on kernelsim serve, kind and minikube. Run `sudo systemctl {action} kubelet` on "
+                f"{node} yourself (ssh, or your cloud's console).")
+        try:
+            p = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise RuntimeError(f"{' '.join(argv)} failed: {e}") from None
+        if p.returncode != 0:
+            raise RuntimeError(f"{' '.join(argv)} exited with {p.returncode}: {p.stderr.strip()}")
 
     # -- pictures --------------------------------------------------------------------------
     def diagram(self, view: str = "architecture", namespace: str | None = None, *, trace: bool = False,

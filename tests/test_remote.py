@@ -68,7 +68,8 @@ def _token(sim) -> str:
 
 # -- kubectl and the API ---------------------------------------------------------------
 def test_kubectl_runs_through_the_remote(sim, rc):
-    assert rc.server == sim.server and rc.kubeconfig == sim.kubeconfig and rc.context == "kernelsim"
+    assert rc.server == sim.server and rc.source_kubeconfig == sim.kubeconfig and rc.context == "kernelsim"
+    assert rc.kubeconfig != sim.kubeconfig  # kubectl works on this session's own copy
     r = rc.kubectl("get nodes -o name")
     assert r.ok and r.stdout.split() == ["node/master-1", "node/worker-1", "node/worker-2"]
     r = rc.kubectl("kubectl apply -f -", input="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: via-kubectl\n")
@@ -269,7 +270,7 @@ def test_kubeconfig_from_the_environment_with_several_files(sim, tmp_path, monke
     paths = [_write(tmp_path, first, "a"), _write(tmp_path, second, "b")]
     monkeypatch.setenv("KUBECONFIG", ":".join([str(tmp_path / "missing"), *paths]))
     with kernelsim.connect() as r:
-        assert r.kubeconfig == ":".join(paths) and r.context == "kernelsim"
+        assert r.source_kubeconfig == ":".join(paths) and r.context == "kernelsim"
         assert r.api.exists("namespaces", "default")
         assert r.kubectl("config current-context").stdout == "kernelsim\n"
 
@@ -298,14 +299,29 @@ def test_magics_target_the_remote_until_it_is_closed(sim, tmp_path, capsys):
     assert capsys.readouterr().out == "kernelsim\n"
 
 
-def test_time_on_a_real_cluster(rc):
-    t = rc.now
-    assert rc.advance(0.05) == 0.05 and rc.now >= t + 0.05
-    rc.pause()
-    rc.play(speed=10)  # accepted, and nothing happens
-    assert rc.realtime_enabled
-    with pytest.raises(ValueError):
-        rc.advance(-1)
+def test_time_is_the_api_servers_clock(capsys):
+    sim = kernelsim.Cluster(workers=0, addons=False, realtime=True, speed=20)
+    try:
+        with kernelsim.connect(sim.kubeconfig) as r:
+            t, wall = r.now, time.monotonic()
+            assert r.advance(20) == 20  # 20 s on the server's clock (its Date header): about 1 s here
+            assert r.now >= t + 20 and time.monotonic() - wall < 10
+            r.pause()
+            r.play(speed=10)  # accepted, and nothing happens but a note
+            assert r.realtime_enabled and sim.realtime_enabled
+            assert r.trace(last=5) == [] and r.tracer.since(r.tracer.count) == []
+            err = capsys.readouterr().err
+            assert "cannot be stopped" in err and "the trace is empty here" in err
+            with pytest.raises(ValueError):
+                r.advance(-1)
+    finally:
+        sim.close()
+
+
+def test_advance_on_a_server_whose_clock_stands_still(rc, sim):
+    t, wall = sim.now, time.monotonic()
+    assert rc.advance(0.5) == 0.5 and time.monotonic() - wall >= 0.5  # the wall clock, then
+    assert sim.now == t
 
 
 def test_settle_waits_for_a_rollout():
@@ -362,6 +378,20 @@ def test_pods_in_progress_and_stuck():
         "Terminating"
     assert remote.pod_stuck(backoff) == "ImagePullBackOff" and remote.pod_in_progress(backoff) is None
     assert remote.pod_stuck(unschedulable) == "Unschedulable" and remote.pod_in_progress(unschedulable) is None
+    lost = {"metadata": {"deletionTimestamp": "x"}, "spec": {"nodeName": "worker-2"}, "status": {"phase": "Running"}}
+    assert remote.pod_in_progress(lost) == "Terminating"
+    assert remote.pod_stuck(lost, frozenset({"worker-2"})) == "NodeLost"
+    assert remote.pod_in_progress(lost, frozenset({"worker-2"})) is None  # its kubelet does not answer
+
+
+def test_job_in_progress():
+    job = {"spec": {"completions": 6}, "status": {"succeeded": 2, "active": 2}}
+    assert remote.job_in_progress(job) == "2 of 6 completions succeeded"
+    assert remote.job_in_progress({"spec": {}, "status": {"active": 1}}) == "0 pods succeeded, 1 active"
+    done = {"spec": {"completions": 6}, "status": {"conditions": [{"type": "Complete", "status": "True"}]}}
+    failed = {"spec": {}, "status": {"conditions": [{"type": "Failed", "status": "True"}]}}
+    assert remote.job_in_progress(done) is None and remote.job_in_progress(failed) is None
+    assert remote.job_in_progress({"spec": {"suspend": True}, "status": {}}) is None
 
 
 def test_diagram_is_a_static_picture(rc):
@@ -370,3 +400,75 @@ def test_diagram_is_a_static_picture(rc):
     assert "<svg" in svg.data and "worker-2" in svg.data and "kube-apiserver" in svg.data
     with pytest.raises(ValueError, match="needs the simulator"):
         rc.diagram(trace=True)
+
+
+# -- kernelsim.start(): the backend switch --------------------------------------------------
+def test_start_is_the_simulator_unless_a_kubeconfig_is_named(sim, monkeypatch):
+    monkeypatch.delenv("KERNELSIM_KUBECONFIG", raising=False)
+    c = kernelsim.start(workers=0, addons=False, realtime=False)
+    try:
+        assert isinstance(c, kernelsim.Cluster) and c.workers == 0
+    finally:
+        c.close()
+    monkeypatch.setenv("KERNELSIM_KUBECONFIG", sim.kubeconfig)
+    monkeypatch.setenv("KERNELSIM_CONTEXT", "kernelsim")
+    with kernelsim.start(workers=5) as r:  # the simulator's arguments mean nothing to a real cluster
+        assert isinstance(r, remote.RemoteCluster) and r.source_kubeconfig == sim.kubeconfig
+        assert r.context == "kernelsim" and current() is r
+    monkeypatch.setenv("KERNELSIM_KUBECONFIG", "/nowhere/kubeconfig")
+    with pytest.raises(remote.KubeconfigError, match="kubeconfig not found: /nowhere/kubeconfig"):
+        kernelsim.start()
+    with kernelsim.start(kubeconfig=sim.kubeconfig) as r:  # the notebook parameter wins
+        assert r.server == sim.server
+
+
+def test_the_api_servers_date_header_is_simulated_time(sim, rc):
+    import email.utils
+
+    rc.server_time()
+    date = email.utils.parsedate_to_datetime(rc.api.transport.last_date)
+    assert abs((date - sim.apiserver.now()).total_seconds()) < 1.0
+
+
+def test_settle_gives_up_with_a_clear_error(sim, rc, monkeypatch):
+    monkeypatch.setattr(remote, "SETTLE_POLL", 0.05)
+    rc.api.create({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "never"},
+                   "spec": {"suspend": False, "template": {"spec": {"restartPolicy": "Never", "containers": [
+                       {"name": "c", "image": "busybox"}]}}}})
+    try:  # the simulated clock stands still: the Job's pod is never created
+        with pytest.raises(remote.SettleTimeoutError) as e:
+            rc.settle(0.2)
+        assert "has not settled after 0.2 s" in str(e.value) and "job default/never" in str(e.value)
+        assert isinstance(e.value, TimeoutError) and any("job default/never" in b for b in e.value.busy)
+    finally:
+        rc.api.delete("jobs", "never", propagation_policy="Background")
+
+
+# -- machines: stop_kubelet() through kernelsim serve's socket -----------------------------------
+def test_stop_kubelet_through_the_machines_socket(tmp_path):
+    from kernelsim import machines
+
+    sim = kernelsim.Cluster(realtime=False)
+    path = tmp_path / "kubeconfig"
+    sim.share(path)
+    server = machines.MachinesServer(sim, machines.socket_path(path))
+    try:
+        assert machines.call(machines.socket_path(path), "hello") == {"ok": True, "server": sim.server}
+        assert "unknown operation" in machines.call(machines.socket_path(path), "remove_node", "worker-1")["error"]
+        with kernelsim.connect(str(path)) as r:
+            r.stop_kubelet("worker-2")
+            assert not sim.machines["worker-2"].kubelet.running
+            r.start_kubelet("worker-2")
+            assert sim.machines["worker-2"].kubelet.running
+            with pytest.raises(StatusError) as e:
+                r.stop_kubelet("worker-9")
+            assert e.value.code == 404
+    finally:
+        server.close()
+        sim.close()
+    assert not machines.socket_path(path).exists()
+
+
+def test_stop_kubelet_elsewhere_says_what_to_do(rc):
+    with pytest.raises(NotImplementedError, match="sudo systemctl stop kubelet"):
+        rc.stop_kubelet("worker-2")

@@ -185,6 +185,10 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.front.watchdog.done(self)
 
+    def date_time_string(self, timestamp=None):
+        """The Date header: the API server's own clock (simulated time), as kube-apiserver's is its host's."""
+        return super().date_time_string(self.front.apiserver.now().timestamp() if timestamp is None else timestamp)
+
     # -- plumbing ---------------------------------------------------------------
     def _send(self, code: int, body: bytes, ctype: str = "application/json", headers: list | None = None):
         self.send_response(code)

@@ -23,7 +23,8 @@ class Concept:
 
 CONCEPTS = [
     # -- using the course (issue: getting started) --------------------------------------------
-    Concept("starting a simulated cluster", ("01_getting_started",), code=("kernelsim.Cluster()",)),
+    Concept("starting a simulated cluster (or a real one)", ("01_getting_started",), code=("kernelsim.start()",),
+            text=("kernelsim.Cluster()", "KERNELSIM_KUBECONFIG")),
     Concept("%kubectl line magic", ("01_getting_started",), code=("%load_ext kernelsim", "%kubectl get namespaces")),
     Concept("%%kubectl apply -f - cell magic", ("01_getting_started",), code=("%%kubectl apply -f -",)),
     Concept("cluster.kubectl() result", ("01_getting_started",), code=("r.returncode", "r.stdout", "r.stderr")),
