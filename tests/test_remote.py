@@ -254,7 +254,7 @@ def test_an_exec_credential_plugin_gives_the_token(sim, tmp_path):
 def test_a_missing_file_or_context_is_a_clear_error(sim, tmp_path, monkeypatch):
     with pytest.raises(remote.KubeconfigError, match="kubeconfig not found: .*nowhere"):
         kernelsim.connect(str(tmp_path / "nowhere"))
-    with pytest.raises(remote.KubeconfigError, match=r'context "kind-kind" not found .*\(contexts: kernelsim\)'):
+    with pytest.raises(remote.KubeconfigError, match=r'context "kind-kind" not found .*\(contexts: alice@team-a, bob@team-b, kernelsim\)'):
         kernelsim.connect(sim.kubeconfig, context="kind-kind")
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent"))
     with pytest.raises(remote.KubeconfigError, match=r"\$KUBECONFIG"):
