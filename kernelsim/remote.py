@@ -13,11 +13,14 @@ What is the same as the simulator:
 * ``api`` has the methods and signatures of the in-process
   :class:`kernelsim.client.client.Client` (get, list, exists, create, update,
   update_status, patch, delete, apply, bind, watch), with plain dicts in and
-  out.  It speaks the Kubernetes REST API over HTTPS with the kubeconfig's
-  credentials (CA file or data, insecure-skip-tls-verify, tls-server-name,
-  token or tokenFile, client certificate and key or their data, basic auth,
-  an ``exec`` credential plugin that returns a token, an auth-provider's
-  ``id-token``).  A ``Status`` answer becomes the same
+  out.  Its requests go through the official ``kubernetes`` Python client
+  (``api.api_client`` is its ``ApiClient``, built from the kubeconfig's context
+  by ``kubernetes.config.new_client_from_config``), so the credentials are what
+  that client understands: CA file or data, insecure-skip-tls-verify,
+  tls-server-name, token or tokenFile, client certificate and key or their
+  data, basic auth, ``exec`` credential plugins, the ``oidc`` auth-provider.
+  Bodies are sent and read as raw JSON, not as the client's model classes.
+  A ``Status`` answer becomes the same
   :class:`kernelsim.api.errors.StatusError` (code, reason, message, details).
   Resource names (``po``, ``deploy``, ``deployments.apps``, a CRD's plural)
   are resolved by the same rules as ``resolve_resource``, over the server's
@@ -60,13 +63,9 @@ real cluster (docs/real-cluster.md).
 
 from __future__ import annotations
 
-import base64
-import datetime as _dt
-import http.client
 import json
 import os
 import shlex
-import socket
 import ssl
 import subprocess
 import sys
@@ -77,7 +76,7 @@ import traceback
 import urllib.parse
 import weakref
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import yaml
 
@@ -86,6 +85,9 @@ from .api import errors, resources
 from .api.resources import ResourceInfo
 from .client.client import ClientSurface, load_manifests, match_resource
 from .kubectl.runner import KubectlResult, run_kubectl
+
+if TYPE_CHECKING:  # the official client is imported when connect() needs it: it takes seconds to import
+    from kubernetes.client import ApiClient
 
 DEFAULT_KUBECONFIG = "~/.kube/config"
 USER_AGENT = "kernelsim-remote/0.1.0 (python)"
@@ -210,124 +212,7 @@ def _select(config: dict, context: str | None, where: str) -> tuple[str, dict, d
     return name, ctx, cluster, config["users"].get(user_name, {}) if user_name else {}
 
 
-# -- credentials and TLS --------------------------------------------------------
-class Credentials:
-    """What one context of a kubeconfig says about reaching its API server and proving who we are."""
-
-    def __init__(self, cluster: dict, user: dict, secrets_dir: Path):
-        self.cluster, self.user = cluster, user
-        self._dir = secrets_dir
-        self._exec_token: tuple[str, float] | None = None  # (token, expiry as time.time())
-        self._lock = threading.Lock()
-        self.ssl_context = self._ssl_context()
-
-    def _pem_file(self, name: str, data_b64: str) -> str:
-        """Write base64 PEM data to a private file (ssl loads certificates from files only)."""
-        path = self._dir / name
-        path.write_bytes(base64.b64decode(data_b64))
-        path.chmod(0o600)
-        return str(path)
-
-    def _ssl_context(self) -> ssl.SSLContext:
-        c, u = self.cluster, self.user
-        if c.get("insecure-skip-tls-verify"):
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE
-        elif c.get("certificate-authority-data"):
-            pem = base64.b64decode(c["certificate-authority-data"]).decode("ascii", "replace")
-            ctx = ssl.create_default_context(cadata=pem)
-        elif c.get("certificate-authority"):
-            ctx = ssl.create_default_context(cafile=c["certificate-authority"])
-        else:
-            ctx = ssl.create_default_context()  # a cloud cluster with a publicly trusted certificate
-        cert = u.get("client-certificate") or (u.get("client-certificate-data") and
-                                               self._pem_file("client.crt", u["client-certificate-data"]))
-        key = u.get("client-key") or (u.get("client-key-data") and self._pem_file("client.key", u["client-key-data"]))
-        if cert:
-            ctx.load_cert_chain(cert, key or None)
-        return ctx
-
-    @property
-    def server_name(self) -> str | None:
-        return self.cluster.get("tls-server-name") or None
-
-    def authorization(self, refresh: bool = False) -> str | None:
-        """The Authorization header, read fresh where it can change (tokenFile, exec)."""
-        u = self.user
-        if u.get("token"):
-            return f"Bearer {u['token']}"
-        if u.get("tokenFile"):
-            return f"Bearer {Path(u['tokenFile']).read_text(encoding='utf-8').strip()}"
-        if u.get("exec"):
-            return f"Bearer {self._exec(refresh)}"
-        provider = u.get("auth-provider") or {}
-        if provider:
-            token = (provider.get("config") or {}).get("id-token") or (provider.get("config") or {}).get("access-token")
-            if not token:
-                raise KubeconfigError(f"auth-provider {provider.get('name')!r} has no id-token or access-token; "
-                                      "run kubectl once to refresh it, or use an exec credential plugin")
-            return f"Bearer {token}"
-        if u.get("username") is not None and u.get("password") is not None:
-            raw = f"{u['username']}:{u['password']}".encode()
-            return "Basic " + base64.b64encode(raw).decode()
-        return None
-
-    @property
-    def refreshable(self) -> bool:
-        return bool(self.user.get("exec"))
-
-    def _exec(self, refresh: bool) -> str:
-        """Run the exec credential plugin (client.authentication.k8s.io ExecCredential), as client-go does."""
-        with self._lock:
-            if self._exec_token and not refresh and time.time() < self._exec_token[1]:
-                return self._exec_token[0]
-            spec = self.user["exec"]
-            command = os.path.expanduser(spec.get("command", ""))
-            if os.sep in command and not os.path.isabs(command):
-                command = os.path.join(spec.get("_dir", "."), command)
-            api_version = spec.get("apiVersion", "client.authentication.k8s.io/v1")
-            env = dict(os.environ)
-            env.update({e["name"]: e["value"] for e in spec.get("env") or []})
-            env["KUBERNETES_EXEC_INFO"] = json.dumps({"apiVersion": api_version, "kind": "ExecCredential",
-                                                      "spec": {"interactive": False}})
-            try:
-                p = subprocess.run([command, *(spec.get("args") or [])], capture_output=True, text=True, env=env,
-                                   timeout=60)
-            except (OSError, subprocess.TimeoutExpired) as e:
-                hint = spec.get("installHint") or ""
-                raise KubeconfigError(f"exec credential plugin {command!r} failed: {e}. {hint}".strip()) from None
-            if p.returncode != 0:
-                raise KubeconfigError(f"exec credential plugin {command!r} exited with {p.returncode}: "
-                                      f"{p.stderr.strip()}")
-            try:
-                status = json.loads(p.stdout).get("status") or {}
-            except ValueError:
-                raise KubeconfigError(f"exec credential plugin {command!r} did not print an ExecCredential") from None
-            token = status.get("token")
-            if not token:
-                raise KubeconfigError(f"exec credential plugin {command!r} returned no token (kernelsim's API "
-                                      "client accepts tokens only; kubectl itself still works)")
-            expiry = time.time() + 3600.0
-            if status.get("expirationTimestamp"):
-                stamp = _dt.datetime.fromisoformat(status["expirationTimestamp"].replace("Z", "+00:00"))
-                expiry = stamp.timestamp() - 10.0
-            self._exec_token = (token, expiry)
-            return token
-
-
-class _HTTPSConnection(http.client.HTTPSConnection):
-    """An HTTPS connection that checks the certificate against ``tls-server-name`` when one is given."""
-
-    def __init__(self, host, port, *, context: ssl.SSLContext, server_name: str | None, timeout: float | None):
-        super().__init__(host, port, timeout=timeout, context=context)
-        self._server_name = server_name
-
-    def connect(self):
-        http.client.HTTPConnection.connect(self)
-        self.sock = self._context.wrap_socket(self.sock, server_hostname=self._server_name or self.host)
-
-
+# -- the wire: the official kubernetes client -------------------------------------
 def status_error(code: int, body: bytes) -> errors.StatusError:
     """An error answer as a StatusError: the Status object's own fields when there is one."""
     try:
@@ -342,109 +227,40 @@ def status_error(code: int, body: bytes) -> errors.StatusError:
                               text or f"the server responded with HTTP {code} and no message")
 
 
-class Transport:
-    """HTTP(S) requests to one API server: one kept-alive connection per thread."""
+def api_client(kubeconfig: str, context: str) -> ApiClient:
+    """The official client's ApiClient for one context of a kubeconfig (it reads the
+    credentials: CA, client certificate, token or tokenFile, exec plugin, auth-provider)."""
+    from kubernetes.config import kube_config
 
-    def __init__(self, server: str, creds: Credentials):
-        url = urllib.parse.urlsplit(server)
-        if url.scheme not in ("https", "http") or not url.hostname:
-            raise KubeconfigError(f"server {server!r} is not an http(s) URL")
-        self.server = server
-        self.https = url.scheme == "https"
-        self.host = url.hostname
-        self.port = url.port or (443 if self.https else 80)
-        self.prefix = url.path.rstrip("/")  # e.g. Rancher's /k8s/clusters/<id>
-        self.creds = creds
-        self._local = threading.local()
-        self.last_date: str | None = None  # the Date header of the last answer: the API server's clock
+    try:
+        client = kube_config.new_client_from_config(config_file=kubeconfig, context=context, persist_config=False)
+    except (kube_config.ConfigException, ValueError, OSError) as e:
+        raise KubeconfigError(f"cannot use context {context!r} of the kubeconfig: {e}") from None
+    client.user_agent = USER_AGENT
+    return client
 
-    def new_connection(self, timeout: float | None) -> http.client.HTTPConnection:
-        if self.https:
-            return _HTTPSConnection(self.host, self.port, context=self.creds.ssl_context,
-                                    server_name=self.creds.server_name, timeout=timeout)
-        return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
 
-    def _headers(self, accept: str, content_type: str | None, refresh: bool) -> dict:
-        h = {"Accept": accept, "User-Agent": USER_AGENT}
-        auth = self.creds.authorization(refresh)
-        if auth:
-            h["Authorization"] = auth
-        if content_type:
-            h["Content-Type"] = content_type
-        return h
+def _connection_error(server: str, e: Exception) -> RemoteConnectionError:
+    """urllib3's error (often a MaxRetryError around the cause) as a clear connection error."""
+    import urllib3
 
-    def url(self, path: str, query: dict | None = None) -> str:
-        q = urllib.parse.urlencode({k: v for k, v in (query or {}).items() if v not in (None, "")})
-        return self.prefix + path + (f"?{q}" if q else "")
-
-    def _connection_error(self, e: Exception) -> RemoteConnectionError:
-        if isinstance(e, ssl.SSLCertVerificationError):
-            return TLSVerificationError(
-                f"TLS verification of the API server at {self.server} failed: {e.verify_message or e}. "
-                "The kubeconfig's certificate-authority(-data) does not match the server's certificate "
-                "(or tls-server-name is wrong); fix the kubeconfig, or set insecure-skip-tls-verify only "
-                "for a throw-away cluster.")
-        if isinstance(e, ssl.SSLError):
-            return RemoteConnectionError(f"TLS with the API server at {self.server} failed: {e}")
-        if isinstance(e, TimeoutError):
-            return RemoteConnectionError(f"the API server at {self.server} did not answer in time")
-        return RemoteConnectionError(f"cannot reach the API server at {self.server}: {e}")
-
-    def open(self, method: str, path: str, *, query: dict | None = None, body: bytes | None = None,
-             content_type: str | None = None, accept: str = "application/json", timeout: float | None = None,
-             conn: http.client.HTTPConnection | None = None, refresh: bool = False):
-        """Send a request on ``conn`` (a new one if None); returns (connection, response) with the body unread."""
-        reused = conn is not None
-        conn = conn or self.new_connection(timeout)
-        try:
-            conn.request(method, self.url(path, query), body=body,
-                         headers=self._headers(accept, content_type, refresh))
-            return conn, conn.getresponse()
-        except (OSError, http.client.HTTPException) as e:
-            conn.close()
-            if reused and isinstance(e, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)):
-                raise  # request() tries once more on a new connection
-            raise self._connection_error(e) from None
-
-    def request(self, method: str, path: str, *, query: dict | None = None, body: bytes | None = None,
-                content_type: str | None = None, accept: str = "application/json",
-                timeout: float = REQUEST_TIMEOUT) -> tuple[int, bytes]:
-        """One request on this thread's kept-alive connection; returns (status, body)."""
-        refresh = False
-        for attempt in range(3):
-            conn = getattr(self._local, "conn", None)
-            reused = conn is not None
-            if conn is None:
-                conn = self._local.conn = self.new_connection(timeout)
-            try:
-                _, resp = self.open(method, path, query=query, body=body, content_type=content_type, accept=accept,
-                                    conn=conn, refresh=refresh)
-                data = resp.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
-                    http.client.IncompleteRead) as e:
-                self._local.conn = None
-                conn.close()
-                if reused and attempt == 0:
-                    continue  # the server closed an idle kept-alive connection: try once on a new one
-                raise self._connection_error(e) from None
-            except RemoteConnectionError:
-                self._local.conn = None
-                raise
-            self.last_date = resp.getheader("Date") or self.last_date
-            if resp.will_close:
-                self._local.conn = None
-                conn.close()
-            if resp.status == 401 and self.creds.refreshable and not refresh:
-                refresh = True  # an exec plugin's token expired early: ask it for a new one, once
-                continue
-            return resp.status, data
-        return resp.status, data
-
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+    cause = e.reason if isinstance(e, urllib3.exceptions.MaxRetryError) and e.reason else e
+    if isinstance(cause, urllib3.exceptions.SSLError):  # it wraps the ssl module's error
+        inner = cause.args[0] if cause.args and isinstance(cause.args[0], Exception) else cause.__context__
+        cause = inner if isinstance(inner, Exception) else cause
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return TLSVerificationError(
+            f"TLS verification of the API server at {server} failed: {cause.verify_message or cause}. "
+            "The kubeconfig's certificate-authority(-data) does not match the server's certificate "
+            "(or tls-server-name is wrong); fix the kubeconfig, or set insecure-skip-tls-verify only "
+            "for a throw-away cluster.")
+    if isinstance(cause, ssl.SSLError):
+        return RemoteConnectionError(f"TLS with the API server at {server} failed: {cause}")
+    if isinstance(cause, urllib3.exceptions.NewConnectionError):  # (refused, unknown host: a TimeoutError in urllib3)
+        return RemoteConnectionError(f"cannot reach the API server at {server}: {cause}")
+    if isinstance(cause, (TimeoutError, urllib3.exceptions.TimeoutError)):
+        return RemoteConnectionError(f"the API server at {server} did not answer in time")
+    return RemoteConnectionError(f"cannot reach the API server at {server}: {cause}")
 
 
 # -- resource names ---------------------------------------------------------------
@@ -469,12 +285,12 @@ def parse_discovery(doc: dict) -> list[tuple[ResourceInfo, bool]]:
 class RemoteWatch:
     """A running watch over HTTP; ``stop()`` ends it.  Events are read on a background thread."""
 
-    def __init__(self, transport: Transport, path: str, query: dict, callback: Callable[[str, dict], None],
-                 conn, resp, label: str):
-        self._transport, self._path, self._query, self._callback = transport, path, dict(query), callback
+    def __init__(self, client: "RemoteClient", path: str, query: dict, callback: Callable[[str, dict], None],
+                 resp, label: str):
+        self._client, self._path, self._query, self._callback = client, path, dict(query), callback
         self._stopped = threading.Event()
         self._lock = threading.Lock()
-        self._conn, self._resp = conn, resp
+        self._resp = resp
         self.error: Exception | None = None  # the last error the watch met (it keeps trying)
         self._thread = threading.Thread(target=self._run, name=f"kernelsim watch {label}", daemon=True)
         self._thread.start()
@@ -484,41 +300,37 @@ class RemoteWatch:
         return self._thread.is_alive()
 
     def _run(self) -> None:
-        conn, resp = self._conn, self._resp
+        resp = self._resp
         while not self._stopped.is_set():
             if resp is None:
                 try:
-                    conn, resp = self._transport.open("GET", self._path, query=self._query,
-                                                      timeout=WATCH_TIMEOUT + 30)
-                except Exception as e:  # the server is away for a moment: try again
+                    resp = self._client.open("GET", self._path, query=self._query, watch=True)
+                except Exception as e:  # the server is away for a moment, or answered 410: try again
                     self.error = e
-                    self._stopped.wait(1.0)
-                    continue
-                with self._lock:
-                    self._conn = conn
-                if self._stopped.is_set():
-                    break
-                if resp.status != 200:
-                    self.error = status_error(resp.status, resp.read())
-                    conn.close()
-                    resp = None
-                    if self.error.code == 410:
+                    if isinstance(e, errors.StatusError) and e.code == 410:
                         self._query.pop("resourceVersion", None)
                     self._stopped.wait(1.0)
                     continue
+                with self._lock:
+                    self._resp = resp
+                if self._stopped.is_set():
+                    break
             try:
                 self._read(resp)
             except Exception as e:  # the connection broke (or stop() shut it down)
                 if not self._stopped.is_set():
                     self.error = e
-            conn.close()
+            resp.close()
             resp = None
+        if resp is not None:
+            resp.close()
 
     def _read(self, resp) -> None:
-        while not self._stopped.is_set():
-            line = resp.readline()
-            if not line:
-                return  # the server ended the watch (timeoutSeconds): the loop starts a new one
+        from kubernetes.watch.watch import iter_resp_lines
+
+        for line in iter_resp_lines(resp):  # ends when the server ends the watch (timeoutSeconds)
+            if self._stopped.is_set():
+                return
             if not line.strip():
                 continue
             ev = json.loads(line)
@@ -541,39 +353,75 @@ class RemoteWatch:
     def stop(self) -> None:
         self._stopped.set()
         with self._lock:
-            conn = self._conn
-        sock = getattr(conn, "sock", None)
-        if sock is not None:
-            try:  # the plain socket's shutdown wakes the reading thread, even through TLS
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
-            except OSError:
-                pass
+            resp = self._resp
+        try:  # shutting the socket down wakes the reading thread, even through TLS
+            resp.shutdown()
+        except (OSError, ValueError, RuntimeError, AttributeError):
+            pass
         if threading.current_thread() is not self._thread:
             self._thread.join(5.0)
 
 
 class RemoteClient(ClientSurface):
-    """The in-process client's methods over the Kubernetes REST API: plain dicts in and out."""
+    """The in-process client's methods over the Kubernetes REST API, sent by the official
+    ``kubernetes`` client's :class:`ApiClient` (``api_client``): plain dicts in and out."""
 
-    def __init__(self, transport: Transport):
-        self.transport = transport
+    def __init__(self, client: ApiClient):
+        self.api_client = client
+        self.server = client.configuration.host
+        self.last_date: str | None = None  # the Date header of the last answer: the API server's clock
         self._resources: list[tuple[ResourceInfo, bool]] | None = None
         self._discovery_lock = threading.Lock()
         self._watches: "weakref.WeakSet[RemoteWatch]" = weakref.WeakSet()
 
     # -- the wire ---------------------------------------------------------------------
+    def open(self, method: str, path: str, body=None, *, query: dict | None = None,
+             content_type: str = "application/json", accept: str = "application/json", watch: bool = False):
+        """Send one request with the kubeconfig's credentials; the urllib3 response with its
+        body unread, or StatusError for an error answer."""
+        import urllib3
+        from kubernetes.client.exceptions import ApiException
+
+        headers = {"Accept": accept}
+        if body is not None:
+            headers["Content-Type"] = content_type
+        query = [(k, v) for k, v in (query or {}).items() if v not in (None, "")]
+        timeout = (REQUEST_TIMEOUT, WATCH_TIMEOUT + 30) if watch else REQUEST_TIMEOUT
+        try:
+            params = self.api_client.param_serialize(method, path, query_params=query, header_params=headers,
+                                                     body=body, auth_settings=["BearerToken"])
+            if params[2].get("authorization"):  # a tokenFile's newline: client-go trims it, this client does not
+                params[2]["authorization"] = params[2]["authorization"].strip()
+            resp = self.api_client.call_api(*params, _request_timeout=timeout).response
+        except ApiException as e:  # the official client's wrapping of an SSL error (status 0)
+            raise _connection_error(self.server, e.__context__ or e) from None
+        except (urllib3.exceptions.HTTPError, OSError) as e:
+            raise _connection_error(self.server, e) from None
+        self.last_date = resp.headers.get("Date") or self.last_date
+        if resp.status >= 400:
+            data = resp.read()
+            resp.release_conn()
+            raise status_error(resp.status, data)
+        return resp
+
     def request(self, method: str, path: str, body=None, *, query: dict | None = None,
                 content_type: str = "application/json", accept: str = "application/json"):
         """One REST call (``path`` like ``/api/v1/namespaces``); the decoded JSON answer,
-        or StatusError for an error answer."""
-        data = None
-        if body is not None:
-            data = body.encode() if isinstance(body, str) else body if isinstance(body, bytes) else \
-                json.dumps(body).encode()
-        code, raw = self.transport.request(method, path, query=query, body=data,
-                                           content_type=content_type if data is not None else None, accept=accept)
-        if code >= 400:
-            raise status_error(code, raw)
+        or StatusError for an error answer.  ``body`` is an object, or its JSON text."""
+        import urllib3
+
+        if isinstance(body, (str, bytes)):
+            try:
+                body = json.loads(body)
+            except ValueError as e:
+                raise errors.bad_request(f"the request body is not JSON: {e}") from None
+        resp = self.open(method, path, body, query=query, content_type=content_type, accept=accept)
+        try:
+            raw = resp.read()
+        except (urllib3.exceptions.HTTPError, OSError) as e:
+            raise _connection_error(self.server, e) from None
+        finally:
+            resp.release_conn()
         if not raw.strip():
             return {}
         try:
@@ -745,12 +593,7 @@ class RemoteClient(ClientSurface):
         query = {"watch": "true", "resourceVersion": resource_version, "labelSelector": label_selector,
                  "fieldSelector": field_selector, "timeoutSeconds": WATCH_TIMEOUT}
         query = {k: v for k, v in query.items() if v not in (None, "")}
-        conn, resp = self.transport.open("GET", path, query=query, timeout=WATCH_TIMEOUT + 30)
-        if resp.status != 200:
-            body = resp.read()
-            conn.close()
-            raise status_error(resp.status, body)
-        w = RemoteWatch(self.transport, path, query, callback, conn, resp, info.plural)
+        w = RemoteWatch(self, path, query, callback, self.open("GET", path, query=query, watch=True), info.plural)
         self._watches.add(w)
         return w
 
@@ -759,7 +602,7 @@ class RemoteClient(ClientSurface):
             w.stop()
 
     def __repr__(self) -> str:
-        return f"<kernelsim RemoteClient {self.transport.server}>"
+        return f"<kernelsim RemoteClient {self.server}>"
 
 
 # -- settle: what is still in progress ----------------------------------------------
@@ -931,7 +774,7 @@ class RemoteCluster:
         self._kubeconfig = os.pathsep.join(str(p) for p in paths)
         where = " and ".join(str(p) for p in paths)
         config = load_kubeconfig(paths)
-        self.context, ctx, cluster, user = _select(config, context, where)
+        self.context, ctx, cluster, _user = _select(config, context, where)
         self._cluster_name = ctx.get("cluster", "")
         self._provider = next((((e or {}).get("extension") or {}).get("provider", "")
                                for e in cluster.get("extensions") or [] if (e or {}).get("name") == "cluster_info"), "")
@@ -950,10 +793,8 @@ class RemoteCluster:
             self._kubeconfig = str(base / "kubeconfig")
             _write_kubeconfig(Path(self._kubeconfig), config, context)
             self._sources = paths
-            secrets_dir = base / "credentials"
-            secrets_dir.mkdir(mode=0o700)
             self._server = cluster["server"]
-            self.api = RemoteClient(Transport(self._server, Credentials(cluster, user, secrets_dir)))
+            self.api = RemoteClient(api_client(self._kubeconfig, self.context))
             self.version = self.api.request("GET", "/version")  # reach the server now: fail early and clearly
         except BaseException:
             self._tmp.cleanup()
@@ -1003,7 +844,7 @@ class RemoteCluster:
         import email.utils
 
         self.api.request("GET", "/version")
-        date = self.api.transport.last_date
+        date = self.api.last_date
         try:
             return email.utils.parsedate_to_datetime(date).timestamp() if date else time.time()
         except (TypeError, ValueError):
@@ -1180,7 +1021,7 @@ class RemoteCluster:
     def _shutdown(api: RemoteClient, tmp: tempfile.TemporaryDirectory) -> None:
         try:
             api.stop_watches()
-            api.transport.close()
+            api.api_client.close()
         finally:
             tmp.cleanup()
 

@@ -85,7 +85,11 @@ def test_a_chosen_context_is_passed_to_kubectl(sim):
 
 
 def test_api_round_trips(sim, rc):
+    import kubernetes
+
     api = rc.api
+    assert isinstance(api.api_client, kubernetes.client.ApiClient)  # the official client sends the requests
+    assert kubernetes.client.CoreV1Api(api.api_client).read_namespace("default").metadata.name == "default"
     cm = api.create("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: rt\ndata:\n  a: '1'\n")
     assert cm["metadata"]["namespace"] == "default" and cm["metadata"]["uid"]
     assert api.get("cm", "rt")["data"] == {"a": "1"}
@@ -195,6 +199,15 @@ def test_a_wrong_ca_fails_with_a_clear_tls_error(sim, tmp_path):
     assert isinstance(e.value, ssl.SSLError) and isinstance(e.value, ConnectionError)
     assert "TLS verification of the API server" in str(e.value) and "certificate-authority" in str(e.value)
     assert current() is sim  # a failed connect() changes nothing
+
+
+def test_a_server_that_is_not_there_is_a_clear_connection_error(sim, tmp_path):
+    config = _config(sim)
+    config["clusters"][0]["cluster"]["server"] = "https://127.0.0.1:1"  # nothing listens there
+    with pytest.raises(remote.RemoteConnectionError, match=r"cannot reach the API server at https://127\.0\.0\.1:1: "
+                                                           r".*Connection refused"):
+        kernelsim.connect(_write(tmp_path, config))
+    assert current() is sim
 
 
 def test_ca_file_token_file_and_tls_server_name(sim, tmp_path):
@@ -426,7 +439,7 @@ def test_the_api_servers_date_header_is_simulated_time(sim, rc):
     import email.utils
 
     rc.server_time()
-    date = email.utils.parsedate_to_datetime(rc.api.transport.last_date)
+    date = email.utils.parsedate_to_datetime(rc.api.last_date)
     assert abs((date - sim.apiserver.now()).total_seconds()) < 1.0
 
 
