@@ -11,7 +11,7 @@ from .cluster import Cluster, current
 __version__ = "0.1.0"
 KUBERNETES_VERSION = "v1.37.0"
 
-__all__ = ["Cluster", "StatusError", "current", "connect", "start", "load_ipython_extension", "KUBERNETES_VERSION"]
+__all__ = ["Cluster", "StatusError", "current", "connect", "start", "load", "load_ipython_extension", "KUBERNETES_VERSION"]
 
 
 def load_ipython_extension(ipython) -> None:
@@ -41,3 +41,13 @@ def start(*, kubeconfig: str | None = None, context: str | None = None, **kwargs
     if kubeconfig is None:
         return Cluster(**kwargs)
     return connect(kubeconfig, context or os.environ.get("KERNELSIM_CONTEXT", "").strip() or None)
+
+
+def load(path, **kwargs):
+    """The cluster saved at ``path`` by ``cluster.save(path)``: a simulated cluster restored from its
+    snapshot (``Cluster.load``), or, for a file a real cluster's ``save()`` wrote, that cluster connected
+    again.  Either way a notebook goes on after a kernel restart."""
+    from .remote import load_reference
+
+    remote = load_reference(path)
+    return remote if remote is not None else Cluster.load(path, **kwargs)

@@ -766,6 +766,18 @@ class NoTrace:
 
 
 # -- the remote cluster ----------------------------------------------------------------
+REFERENCE_MAGIC = b"KERNELSIM-REMOTE\n"  # what RemoteCluster.save() writes: how to reach the cluster
+
+
+def load_reference(path: str | os.PathLike) -> "RemoteCluster | None":
+    """The cluster a file written by :meth:`RemoteCluster.save` names, connected again; None for other files."""
+    with open(Path(path).expanduser(), "rb") as f:
+        if f.read(len(REFERENCE_MAGIC)) != REFERENCE_MAGIC:
+            return None
+        reference = json.loads(f.read())
+    return RemoteCluster(reference["kubeconfig"], reference.get("context"))
+
+
 class RemoteCluster:
     """A real cluster behind the same surface as :class:`kernelsim.Cluster`."""
 
@@ -821,6 +833,18 @@ class RemoteCluster:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(Path(self._kubeconfig).read_text(encoding="utf-8"), encoding="utf-8")
         target.chmod(0o600)
+        return str(target)
+
+    def save(self, path: str | os.PathLike) -> str:
+        """Remember how to reach this cluster, for :func:`kernelsim.load` after a kernel restart.
+        A real cluster keeps its state in its own etcd (``etcdctl snapshot save`` backs that up),
+        so the file holds only the kubeconfig and context, never the cluster's objects."""
+        target = Path(path).expanduser()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        reference = {"kubeconfig": self.source_kubeconfig, "context": self._context_flag}
+        target.write_bytes(REFERENCE_MAGIC + json.dumps(reference).encode("utf-8") + b"\n")
+        _note(f"save() wrote only how to reach this cluster to {target}: a real cluster keeps its state in its own "
+              "etcd (etcdctl snapshot save backs it up)")
         return str(target)
 
     @property

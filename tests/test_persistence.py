@@ -186,3 +186,18 @@ def test_save_is_atomic(tmp_path, saved):
     c.save(target)
     c.close()
     assert target.read_bytes().startswith(MAGIC) and not (tmp_path / "atomic.ksim.tmp").exists()
+
+
+def test_kernelsim_load_restores_a_simulated_snapshot(tmp_path):
+    import kernelsim
+
+    c = kernelsim.Cluster(seed=0, epoch=EPOCH, **BARE)
+    c.api.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kept", "namespace": "default"}})
+    path = c.save(tmp_path / "c.ksim")
+    c.close()
+    restored = kernelsim.load(path)
+    try:
+        assert isinstance(restored, kernelsim.Cluster)
+        assert restored.api.get("configmaps", "kept", "default")["metadata"]["name"] == "kept"
+    finally:
+        restored.close()

@@ -485,3 +485,18 @@ def test_stop_kubelet_through_the_machines_socket(tmp_path):
 def test_stop_kubelet_elsewhere_says_what_to_do(rc):
     with pytest.raises(NotImplementedError, match="sudo systemctl stop kubelet"):
         rc.stop_kubelet("worker-2")
+
+
+def test_save_on_a_real_cluster_remembers_only_how_to_reach_it(sim, rc, tmp_path, capsys):
+    """A real cluster's state lives in its own etcd: save() writes where it is, and kernelsim.load()
+    connects again (the getting-started notebook's restart cell runs on either backend)."""
+    path = rc.save(tmp_path / "session.ksim")
+    assert "only how to reach this cluster" in capsys.readouterr().err
+    assert b"apiVersion" not in (tmp_path / "session.ksim").read_bytes()  # no objects, no credentials
+    again = kernelsim.load(path)
+    try:
+        assert isinstance(again, remote.RemoteCluster)
+        assert again.server == rc.server
+        assert again.api.get("namespaces", "default")["metadata"]["name"] == "default"
+    finally:
+        again.close()

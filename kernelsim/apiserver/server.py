@@ -110,9 +110,7 @@ class APIServer:
                    namespace: str | None = None, name: str = "") -> None:
         """Authorization (``--authorization-mode=Node,RBAC``): system:masters and the control plane's
         own components may do anything; everyone else needs an RBAC rule (see ``rbac.py``)."""
-        if "system:masters" in ctx.groups:
-            return
-        if ctx.user.startswith("system:") and not ctx.user.startswith(("system:serviceaccount:", "system:anonymous")):
+        if _privileged(ctx):
             return
         attrs = rbac.Attributes(ctx.user, tuple(ctx.groups), verb, (namespace or "") if info.namespaced else "",
                                 info.group, info.plural, sub, name or "")
@@ -125,9 +123,7 @@ class APIServer:
 
     def authorize_path(self, ctx: RequestContext, verb: str, path: str) -> None:
         """Authorization of a non-resource URL (discovery, /openapi, /version, /healthz)."""
-        if "system:masters" in ctx.groups:
-            return
-        if ctx.user.startswith("system:") and not ctx.user.startswith(("system:serviceaccount:", "system:anonymous")):
+        if _privileged(ctx):
             return
         attrs = rbac.Attributes(ctx.user, tuple(ctx.groups), verb, path=path, resource_request=False)
         allowed, reason = self.authorizer.authorize(attrs)
@@ -860,6 +856,14 @@ class APIServer:
     def etcd_keys(self, prefix: str = "/registry/") -> list[str]:
         """The keys in etcd under ``prefix`` (for the course: what etcd holds)."""
         return [kv.key for kv in self.storage.etcd.range(prefix)[0]]
+
+
+def _privileged(ctx: RequestContext) -> bool:
+    """system:masters and the control plane's own components (``system:kube-scheduler``, ``system:node:...``)
+    pass authorization without RBAC; service accounts and anonymous requests never do."""
+    if "system:masters" in ctx.groups:
+        return True
+    return ctx.user.startswith("system:") and not ctx.user.startswith(("system:serviceaccount:", "system:anonymous"))
 
 
 def _node_name_requirement(info: ResourceInfo, field_selector: str) -> str | None:
