@@ -138,7 +138,8 @@ def test_getting_started_shows_kubectl_and_a_live_diagram_that_follows_a_scale_u
 
         diagram_cell = cells.nth(at["diagram"])
         img = diagram_cell.locator(".jp-OutputArea-output img[src^='data:image/svg+xml']").first
-        img.scroll_into_view_if_needed()
+        # The widget swaps its <img> whenever the cluster changes, so scroll to the cell, which stays put.
+        diagram_cell.scroll_into_view_if_needed()
         expect(img).to_be_visible()
         assert img.evaluate("i => i.complete && i.naturalWidth > 0"), "the diagram's SVG did not load"
         before = len(POD_NODE.findall(svg_of(img.get_attribute("src"))))
@@ -147,7 +148,7 @@ def test_getting_started_shows_kubectl_and_a_live_diagram_that_follows_a_scale_u
         select_cell(cells.nth(at["scale"]))
         run_menu(page, "Run Selected Cell and All Below")
         wait_executed(cells.nth(at["last"]))
-        img.scroll_into_view_if_needed()
+        diagram_cell.scroll_into_view_if_needed()
         # More pods than before, and at least the replicas asked for when the cell says how many.
         replicas = re.search(r"--replicas[= ](\d+)", nb.cells[at["scale"]].source)
         want = max(before + 1, int(replicas.group(1)) if replicas else 0)
