@@ -8,15 +8,19 @@ STAMP  := $(VENV)/.kernelsim-installed
 
 setup: $(STAMP)
 
-# Debian's graphviz gives the diagram its `dot` renderer; without root or
-# apt-get the course falls back to a pip-installed renderer.
+# Debian's graphviz gives the diagram its `dot` renderer, and fonts-nanum gives
+# the Korean course's plots their Hangul; without root or apt-get the course
+# falls back to a pip-installed renderer and English plot labels.
+NANUM := /usr/share/fonts/truetype/nanum/NanumGothic.ttf
+
 system-packages:
-	@if ! command -v dot >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+	@need=""; command -v dot >/dev/null 2>&1 || need="graphviz"; [ -e $(NANUM) ] || need="$$need fonts-nanum"; \
+	if [ -n "$$need" ] && command -v apt-get >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
 	  if [ "$$SUDO" != none ]; then \
-	    echo "Installing graphviz with apt-get"; \
-	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq graphviz >/dev/null || echo "warning: apt-get could not install graphviz"; \
-	  else echo "note: no root for apt-get; the diagram will use its pip-installed renderer"; fi; \
+	    echo "Installing$$need with apt-get"; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$need >/dev/null || echo "warning: apt-get could not install$$need"; \
+	  else echo "note: no root for apt-get; the diagram will use its pip-installed renderer and plots English labels"; fi; \
 	fi
 
 $(STAMP): pyproject.toml Makefile

@@ -57,11 +57,13 @@ class AddonsSurface:
             return history.namespace(namespace, start, end)
 
     def plot_usage(self, pod: str | None = None, *, node: str | None = None, namespace: str | None = None,
-                   start=None, end=None, title: str | None = None):
-        """A matplotlib Figure of :meth:`usage`: CPU and memory over time, OOM kills marked."""
+                   start=None, end=None, title: str | None = None, lang: str | None = None):
+        """A matplotlib Figure of :meth:`usage`: CPU and memory over time, OOM kills marked; its texts in
+        ``lang`` (default: the learner's language)."""
         from ..widgets.usage_plot import plot_usage
 
-        return plot_usage(self.usage(pod, node=node, namespace=namespace, start=start, end=end), title=title)
+        return plot_usage(self.usage(pod, node=node, namespace=namespace, start=start, end=end), title=title,
+                          lang=lang)
 
     # -- logging ----------------------------------------------------------------------------------
     def search_logs(self, text=None, **query):

@@ -144,6 +144,35 @@ def test_the_plot_shows_cpu_and_memory_with_the_limit_and_every_oom_kill(cluster
     assert [t.get_text() for t in mem.get_legend().get_texts()] == labels
 
 
+def test_the_korean_plot_speaks_korean_with_a_hangul_font(cluster, hour):
+    """``make`` and Binder install Debian's fonts-nanum; with it the Korean course's plot is in Korean."""
+    import os
+
+    from kernelsim.widgets import usage_plot
+
+    font = usage_plot.hangul_font()
+    if os.path.exists("/usr/share/fonts/truetype/nanum/NanumGothic.ttf"):
+        assert font == "NanumGothic"
+    fig = cluster.plot_usage("hog", start=hour[0], end=hour[1], lang="ko")
+    cpu, mem = fig.axes
+    if font is None:  # no Hangul font: English rather than empty boxes
+        assert mem.get_ylabel() == "memory (MiB)"
+        return
+    assert cpu.get_ylabel() == "CPU (밀리코어)" and mem.get_ylabel() == "메모리 (MiB)"
+    assert mem.get_xlabel() == "시뮬레이션 시간 (분)"
+    assert cpu.get_title().startswith("파드 default/hog: CPU와 메모리, OOM 종료 ")
+    assert [t.get_text() for t in mem.get_legend().get_texts()] == ["default/hog", "한도 128Mi", "OOMKilled"]
+    assert mem.xaxis.label.get_fontfamily()[0] == font
+
+
+def test_without_a_hangul_font_the_korean_plot_stays_in_english(cluster, hour, monkeypatch):
+    from kernelsim.widgets import usage_plot
+
+    monkeypatch.setattr(usage_plot, "hangul_font", lambda: None)
+    fig = cluster.plot_usage("hog", start=hour[0], end=hour[1], lang="ko")
+    assert fig.axes[0].get_ylabel() == "CPU (millicores)" and "OOM kill" in fig.axes[0].get_title()
+
+
 def test_bad_monitoring_queries_get_a_clear_error_in_both_languages(cluster, hour):
     history = cluster.metrics_server.history
     before = (len(history.pods), sum(len(s.times) for s in history.pods.values()))

