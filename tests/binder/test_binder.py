@@ -48,7 +48,7 @@ def test_repo2docker_dockerfile_has_the_apt_pip_and_postbuild_steps():
              "--user-name", "jovyan", REPO], timeout=120)
     out = p.stdout + p.stderr
     assert "Building conda environment for python=3.11" in out
-    assert "apt-get install --yes --no-install-recommends graphviz" in out
+    assert "apt-get install --yes --no-install-recommends fonts-nanum graphviz" in out
     assert 'RUN ${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r "binder/requirements.txt"' in out
     assert "RUN ./binder/postBuild" in out
     # requirements.txt installs the project itself, so the whole repository is copied before pip runs.
