@@ -132,9 +132,11 @@ def _add(total: dict, more: dict) -> None:
 # pod_requests() results by pod object: a scheduling cycle asks for the same pod's requests
 # once per node and per plugin, and rebuilds every NodeInfo from its pods.  The entry keeps
 # the pod object itself, so a key is only trusted for that very object (ids can be reused
-# once an object is gone); objects from the watch cache are never changed in place.
+# once an object is gone); objects from the watch cache are never changed in place.  The
+# memo is small because it keeps its pods alive: a cycle asks about one pod many times, and
+# NodeInfo asks once per pod, so a few hundred entries catch nearly every repeat.
 _REQUESTS_MEMO: dict[tuple, tuple[dict, dict]] = {}
-_MEMO_LIMIT = 20000
+_MEMO_LIMIT = 512
 
 
 def pod_requests(pod: dict, non_missing: dict | None = None) -> dict[str, int]:

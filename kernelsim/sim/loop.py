@@ -34,6 +34,10 @@ class Timer:
         self.cancelled = True
 
 
+def _spent() -> None:
+    """The callback of a timer that has fired."""
+
+
 class EventLoop:
     """Simulated time, a timer heap and the seeded RNG."""
 
@@ -92,9 +96,17 @@ class EventLoop:
         t = heapq.heappop(self._heap)[2]
         t.fired = True
         self._now = max(self._now, t.when)
+        if not t.background:
+            # Both heaps order by (when, seq), so a fired foreground timer is at the top of
+            # the foreground heap too, after any cancelled ones: drop them now, or advance()
+            # (which never asks next_work()) would keep every fired callback alive.
+            fg = self._foreground
+            while fg and (fg[0][2].fired or fg[0][2].cancelled):
+                heapq.heappop(fg)
+        callback, t.callback = t.callback, _spent  # a fired timer keeps nothing alive
         outer, self._stepping = self._stepping, threading.get_ident()
         try:
-            t.callback()
+            callback()
         finally:
             self._stepping = outer
         return True

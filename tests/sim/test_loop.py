@@ -80,3 +80,26 @@ def test_realtime_driver_follows_wall_clock_and_pauses():
         assert loop.now == t0, "a paused clock does not move"
     finally:
         drv.stop()
+
+
+def test_fired_timers_keep_nothing_alive():
+    """advance() never asks next_work(), so the loop itself must let go of what fired:
+    a callback's closure (a watch event, a pod) is freed once the timer has run."""
+    import gc
+    import weakref
+
+    class Payload:
+        pass
+
+    loop = EventLoop()
+    refs = []
+    for i in range(1000):
+        p = Payload()
+        refs.append(weakref.ref(p))
+        loop.call_later(i * 0.001, lambda p=p: p)
+    del p
+    loop.call_later(100, lambda: None, background=True)
+    loop.run_until(10)
+    gc.collect()
+    assert all(r() is None for r in refs)
+    assert loop._foreground == []
