@@ -11,6 +11,8 @@ peak memory is the step's own:
    run (kube-proxy and the CNI plugin still run on every node, as Python
    objects, not as DaemonSet pods).  ``--cluster-cidr=10.128.0.0/9`` with /24
    node masks has room for 32,768 nodes (the default 10.244.0.0/16 for 256);
+   then keeps the idle cluster running for 30 simulated seconds (the cost of
+   heartbeats, Leases and informers per simulated second, which must be O(N));
 2. creates Deployments of ``--deployment-size`` (100) replicas totalling
    ``--pods-per-node`` (30) pods per node: 150,000 pods in 1,500 Deployments at
    5,000 nodes (clusterloader2's load test mixes Deployments of 5, 30 and 250);
@@ -47,6 +49,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 MAX_PODS_PER_NODE = 110
 DEPLOYMENT_SIZE = 100
+IDLE_SECONDS = 30.0
 CLUSTER_CIDR = "10.128.0.0/9"
 
 
@@ -77,6 +80,11 @@ def run_step(nodes: int, pods_per_node: int, max_sim: float, deployment_size: in
     out["boot_writes"] = c.apiserver.storage.revision
     out["boot_rss"] = peak_rss_mib()
     try:
+        # Keeping the idle nodes alive (heartbeats, Leases, Node status, informers, kube-proxy):
+        # the cost per simulated second must grow as O(N).
+        t_idle, sim_idle = time.perf_counter(), c.now
+        c.advance(IDLE_SECONDS)
+        out["idle_wall"], out["idle_sim"] = time.perf_counter() - t_idle, c.now - sim_idle
         # Count bound and Running pods from a watch, so that measuring costs O(1) per event.
         bound, running = set(), set()
 
@@ -136,6 +144,10 @@ def report(r: dict) -> None:
     print(f"{n:,} nodes, {pods:,} pods in {r.get('deployments', 0)} Deployments")
     print(f"  boot:      {r['boot_wall']:8.1f} s wall, {r['boot_sim']:6.1f} s simulated, "
           f"{r['boot_writes'] / r['boot_wall']:8.0f} API writes/s, peak RSS {r['boot_rss']:,.0f} MiB")
+    if "idle_wall" in r:
+        per_sim = r["idle_wall"] / r["idle_sim"]
+        print(f"  idle:      {r['idle_wall']:8.1f} s wall for {r['idle_sim']:.0f} s simulated: "
+              f"{per_sim * 1000:.1f} ms wall per simulated second, {per_sim / n * 1e6:.1f} µs per node")
     previous = (0.0, 0.0, 0)
     for phase, what in (("scheduled", "pods scheduled/s"), ("running", "pods Running/s"),
                         ("available", "pods Available/s")):
@@ -192,6 +204,10 @@ def main(argv=None) -> int:
     for r in results:
         ratio = (r["wall"] / r["nodes"]) / (base["wall"] / base["nodes"])
         print(f"  {r['nodes']:>6,} nodes: {r['wall'] / r['nodes'] * 1000:8.1f} ms per node, ratio {ratio:.2f}")
+    print("idle cost per node and simulated second, relative to the first step (1.0 = O(N)):")
+    for r in results:
+        ratio = (r["idle_wall"] / r["idle_sim"] / r["nodes"]) / (base["idle_wall"] / base["idle_sim"] / base["nodes"])
+        print(f"  {r['nodes']:>6,} nodes: ratio {ratio:.2f}")
     by = {r["nodes"]: r for r in results}
     if 1000 in by and 5000 in by:
         ratio = (by[5000]["wall"] / 5000) / (by[1000]["wall"] / 1000)

@@ -20,6 +20,9 @@ def test_the_100_node_step_runs_every_pod_to_running_and_prints_every_figure():
     number = r"[\d,.]+"
     assert re.search(rf"boot: +{number} s wall, +{number} s simulated, +{number} API writes/s, peak RSS {number} MiB",
                      out), out
+    assert re.search(rf"idle: +{number} s wall for 30 s simulated: {number} ms wall per simulated second, "
+                     rf"{number} µs per node", out), out
+    assert re.search(r"100 nodes: ratio 1\.00", out), out
     for phase, what in (("scheduled", "pods scheduled/s"), ("running", "pods Running/s"),
                         ("available", "pods Available/s")):
         assert re.search(rf"{phase}: +{number} s wall, +{number} s simulated: +{number} {what}, +{number} "
