@@ -73,8 +73,22 @@ class NodeAffinity(Plugin):
     name = NAME
     events = ("NodeAdd", "NodeUpdate")
 
+    def pre_filter(self, pod: dict, snapshot) -> Status | None:
+        """Skip when the pod has neither a nodeSelector nor a required node affinity
+        (the real PreFilter does the same: Filter has nothing to check on any node)."""
+        if not (pod.get("spec") or {}).get("nodeSelector") and \
+                not _node_affinity(pod).get("requiredDuringSchedulingIgnoredDuringExecution"):
+            return Status.skip()
+        return None
+
     def filter(self, pod: dict, node_info: NodeInfo) -> Status | None:
         return None if required_matches(pod, node_info) else Status.unresolvable(ERR_REASON_POD)
+
+    def pre_score(self, pod: dict, nodes: list) -> Status | None:
+        """Skip scoring when the pod prefers nothing (every node would score 0)."""
+        if not _node_affinity(pod).get("preferredDuringSchedulingIgnoredDuringExecution"):
+            return Status.skip()
+        return None
 
     def score(self, pod: dict, node_info: NodeInfo) -> int:
         preferred = _node_affinity(pod).get("preferredDuringSchedulingIgnoredDuringExecution") or []

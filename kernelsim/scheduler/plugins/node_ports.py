@@ -27,5 +27,9 @@ class NodePorts(Plugin):
     name = NAME
     events = ("NodeAdd", "AssignedPodDelete")
 
+    def pre_filter(self, pod: dict, snapshot) -> Status | None:
+        """Skip when the pod claims no host port (as the real PreFilter does)."""
+        return None if host_ports(pod) else Status.skip()
+
     def filter(self, pod: dict, node_info: NodeInfo) -> Status | None:
         return None if fits(pod, node_info) else Status.unschedulable(ERR_REASON)

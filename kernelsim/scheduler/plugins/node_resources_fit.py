@@ -39,20 +39,37 @@ def _check_order(requests: dict) -> list[str]:
     return [r for r in _NATIVE_ORDER if r in requests] + sorted(r for r in requests if r not in _NATIVE_ORDER)
 
 
+# The checks a requests dict asks for, by dict: a cycle checks one pod's requests on hundreds of
+# nodes (the real PreFilter computes them once into the cycle state).  The entry keeps the dict,
+# so an id is only trusted for that very object.
+_CHECKS: dict[int, tuple[dict, list[tuple[str, int]]]] = {}
+
+
+def _checks(requests: dict[str, int]) -> list[tuple[str, int]]:
+    """(resource, wanted) in check order, for the resources actually asked for (not "pods")."""
+    entry = _CHECKS.get(id(requests))
+    if entry is not None and entry[0] is requests:
+        return entry[1]
+    checks = [(r, requests[r]) for r in _check_order(requests) if r != "pods" and requests[r] > 0]
+    if len(_CHECKS) >= 256:
+        _CHECKS.clear()
+    _CHECKS[id(requests)] = (requests, checks)
+    return checks
+
+
 def fits_request(requests: dict[str, int], node_info: NodeInfo) -> list[InsufficientResource]:
     """Every way the pod does not fit (noderesources.fitsRequest)."""
     out = []
     pods_there = len(node_info.pods)
     if pods_there + 1 > node_info.allowed_pod_number:
         out.append(InsufficientResource("pods", "Too many pods", 1, pods_there, node_info.allowed_pod_number))
-    if not any(v for k, v in requests.items() if k != "pods"):
+    checks = _checks(requests)
+    if not checks:
         return out
-    for resource in _check_order(requests):
-        wanted = requests[resource]
-        if resource == "pods" or wanted <= 0:
-            continue
-        capacity = node_info.allocatable.get(resource, 0)
-        used = node_info.requested.get(resource, 0)
+    allocatable, requested = node_info.allocatable, node_info.requested
+    for resource, wanted in checks:
+        capacity = allocatable.get(resource, 0)
+        used = requested.get(resource, 0)
         if wanted > capacity - used:
             out.append(InsufficientResource(resource, f"Insufficient {resource}", wanted, used, capacity,
                                             unresolvable=wanted > capacity))
