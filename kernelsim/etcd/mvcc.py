@@ -251,7 +251,10 @@ class MVCCStore:
         self._revision = 1
         self._compacted_revision = 0
         self._index: dict[str, _KeyHistory] = {}
-        self._keys: list[str] = []  # sorted keys of _index
+        # The keys of _index in order; keys added since the last ordered read wait in
+        # _new_keys, so that a write costs O(1) and not an insertion into a list of every key.
+        self._sorted_keys: list[str] = []
+        self._new_keys: list[str] = []
         # (revision, events) for every write from the compacted revision on
         self._changes: list[tuple[int, tuple[Event, ...]]] = []
         self._watchers: dict[int, _Watcher] = {}
@@ -312,6 +315,15 @@ class MVCCStore:
         return sum(1 for key in self._keys_with_prefix(prefix)
                    if self._index[key].kvs[-1] is not None)
 
+    @property
+    def _keys(self) -> list[str]:
+        """Every key of the index, sorted (merging the keys added since the last call)."""
+        if self._new_keys:
+            self._sorted_keys.extend(self._new_keys)
+            self._sorted_keys.sort()  # a sorted run plus a short tail: linear
+            self._new_keys = []
+        return self._sorted_keys
+
     def _keys_with_prefix(self, prefix: str, start_key: str | None = None) -> Iterator[str]:
         keys = self._keys
         first = bisect.bisect_left(keys, max(prefix, start_key or ""))
@@ -355,7 +367,7 @@ class MVCCStore:
         history = self._index.get(key)
         if history is None:
             history = self._index[key] = _KeyHistory()
-            bisect.insort(self._keys, key)
+            self._new_keys.append(key)
         history.append(revision, kv)
 
     # -- watch -----------------------------------------------------------
@@ -444,7 +456,7 @@ class MVCCStore:
             history.compact(revision)
             if not history.revs:
                 del self._index[key]
-        self._keys = [key for key in self._keys if key in self._index]
+        self._sorted_keys = [key for key in self._keys if key in self._index]
         keep_from = bisect.bisect_left(self._changes, revision, key=itemgetter(0))
         del self._changes[:keep_from]
 
