@@ -292,8 +292,15 @@ class Storage:
         if since is not None:
             if since < self._oldest or since < self.etcd.compacted_revision:
                 raise errors.gone(f"too old resource version: {since} ({self._oldest + 1})")
-            for _, key, ev, old in list(self._history):
-                if ev.revision > since and key.startswith(prefix):
+            # The history is in revision order and ``since`` is nearly always recent (the
+            # revision of the list that came just before): walk back only as far as needed.
+            newer = []
+            for entry in reversed(self._history):
+                if entry[2].revision <= since:
+                    break
+                newer.append(entry)
+            for _, key, ev, old in reversed(newer):
+                if key.startswith(prefix):
                     w.offer(ev, old)
         self._registry(w).append(w)
         return w
