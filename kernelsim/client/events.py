@@ -9,7 +9,13 @@ Recording never fails the caller: an event is a side note.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from ..api import errors
+
+# The correlator remembers this many recent events (client-go's maxLruCacheEntries), so a
+# recorder's memory stays bounded however many objects it reports on.
+MAX_LRU_CACHE_ENTRIES = 4096
 
 
 class EventRecorder:
@@ -17,7 +23,7 @@ class EventRecorder:
         self.client = client.with_source(component) if hasattr(client, "with_source") else client
         self.component = component
         self.host = host
-        self._seen: dict[tuple, str] = {}  # correlation key -> Event name
+        self._seen: OrderedDict[tuple, str] = OrderedDict()  # correlation key -> Event name (LRU)
 
     def event(self, obj: dict, type: str, reason: str, message: str, field_path: str = "") -> None:
         meta = obj.get("metadata", {})
@@ -36,6 +42,7 @@ class EventRecorder:
         try:
             name = self._seen.get(key)
             if name is not None:
+                self._seen.move_to_end(key)
                 try:
                     ev = self.client.get("events", name, ns)
                     ev["count"] = ev.get("count", 1) + 1
@@ -56,6 +63,8 @@ class EventRecorder:
                 "reportingComponent": self.component, "reportingInstance": self.host or "",
             })
             self._seen[key] = ev["metadata"]["name"]
+            if len(self._seen) > MAX_LRU_CACHE_ENTRIES:
+                self._seen.popitem(last=False)
         except errors.StatusError:
             pass  # e.g. the namespace is terminating or gone
 
