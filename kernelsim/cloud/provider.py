@@ -86,10 +86,9 @@ class SimulatedCloud:
         return self.instances.get(name)
 
     def instance_by_provider_id(self, provider_id: str) -> Instance | None:
-        for inst in self.instances.values():
-            if inst.provider_id == provider_id:
-                return inst
-        return None
+        # "<provider>://<zone>/<name>": the name is the key (one lookup, not a scan of every machine)
+        inst = self.instances.get(provider_id.rsplit("/", 1)[-1])
+        return inst if inst is not None and inst.provider_id == provider_id else None
 
     def instance_exists(self, provider_id: str) -> bool:
         """InstancesV2.InstanceExists."""
