@@ -504,18 +504,29 @@ class Framework:
     def run_filters(self, pod: dict, node_info: NodeInfo, skipped: set[str] = frozenset(),
                     record: Decision | None = None) -> Status | None:
         """Filter one node; returns the first rejection (or None when it fits)."""
+        plugins = [p for p in self.by_point("filter") if p.name not in skipped]
+        return self._filter_node(pod, node_info, plugins, record)
+
+    @staticmethod
+    def _filter_node(pod: dict, node_info: NodeInfo, plugins: list[Plugin],
+                     record: Decision | None) -> Status | None:
+        """run_filters() with the cycle's filter plugins worked out once."""
         first = None
-        for plugin in self.by_point("filter"):
-            if plugin.name in skipped:
-                continue
+        if record is None:
+            for plugin in plugins:
+                status = plugin.filter(pod, node_info)
+                if status is not None:
+                    return status.with_plugin(plugin.name)
+            return None
+        node, append = node_info.name, record.append
+        for plugin in plugins:
             status = plugin.filter(pod, node_info)
-            if record is not None:
-                record.append(FilterResult(node_info.name, plugin.name, status is None,
-                                           status.message if status else ""))
-            if status is not None and first is None:
-                first = status.with_plugin(plugin.name)
-                if record is None:
-                    break
+            if status is None:
+                append(FilterResult(node, plugin.name, True, ""))
+            else:
+                append(FilterResult(node, plugin.name, False, status.message))
+                if first is None:
+                    first = status.with_plugin(plugin.name)
         return first
 
     def run_post_filter(self, pod: dict, snapshot: Snapshot, statuses: dict[str, Status],
@@ -530,19 +541,24 @@ class Framework:
 
     def run_score(self, pod: dict, nodes: list[NodeInfo], decision: Decision) -> dict[str, int]:
         """PreScore, Score, NormalizeScore, then weight and sum per node."""
-        totals = {ni.name: 0 for ni in nodes}
+        names = [ni.name for ni in nodes]
+        totals = dict.fromkeys(names, 0)
+        scores = decision.scores
+        per_node = [scores.setdefault(name, {}) for name in names]
         for plugin in self.by_point("score"):
             if implements(plugin, "pre_score"):
                 status = plugin.pre_score(pod, nodes)
                 if status is not None and status.code == SKIP:
                     continue
-            raw = {ni.name: plugin.score(pod, ni) for ni in nodes}
+            score = plugin.score
+            raw = dict(zip(names, [score(pod, ni) for ni in nodes]))
             normalized = dict(raw)
             plugin.normalize_score(pod, normalized)
-            weight = self.weights.get(plugin.name, 1)
-            for node, score in normalized.items():
-                decision.scores.setdefault(node, {})[plugin.name] = (raw[node], score, score * weight)
-                totals[node] += score * weight
+            weight, plugin_name = self.weights.get(plugin.name, 1), plugin.name
+            for name, record in zip(names, per_node):
+                value = normalized[name]
+                record[plugin_name] = (raw[name], value, value * weight)
+                totals[name] += value * weight
         return totals
 
     def select_host(self, totals: dict[str, int]) -> str:
@@ -580,10 +596,11 @@ class Framework:
         to_find = num_feasible_nodes_to_find(num_all, self.percentage_of_nodes_to_score)
         start = self.next_start_node_index % num_all
         processed = 0
+        plugins = [p for p in self.by_point("filter") if p.name not in skipped]
         for i in range(num_all):
             node_info = nodes[(start + i) % num_all]
             processed += 1
-            rejection = self.run_filters(pod, node_info, skipped, record=decision)
+            rejection = self._filter_node(pod, node_info, plugins, decision)
             if rejection is None:
                 feasible.append(node_info)
                 if len(feasible) >= to_find:

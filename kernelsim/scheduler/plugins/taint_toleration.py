@@ -57,9 +57,12 @@ class TaintToleration(Plugin):
             f"node(s) had untolerated taint {{{taint.get('key', '')}: {taint.get('value') or ''}}}")
 
     def score(self, pod: dict, node_info: NodeInfo) -> int:
+        taints = node_info.taints
+        if not taints:
+            return 0
         # Only tolerations that can match PreferNoSchedule count (empty effect = every effect).
         prefer = [t for t in _tolerations(pod) if (t.get("effect") or "PreferNoSchedule") == "PreferNoSchedule"]
-        return sum(1 for taint in node_info.taints
+        return sum(1 for taint in taints
                    if taint.get("effect") == "PreferNoSchedule" and not tolerates(prefer, taint))
 
     def normalize_score(self, pod: dict, scores: dict[str, int]) -> None:
