@@ -28,6 +28,8 @@ phase (boot, scheduling, running, available) the wall time and the throughput:
 pods scheduled per second, pods Running per second and API writes (etcd
 revisions) per second, all per second of wall time.  At the end: the wall time
 per node at each step relative to the smallest step (near 1.0 means linear).
+A step that runs longer than a minute prints its progress (pods bound and
+Running, memory) on stderr once a minute.
 
     python benchmarks/scale.py              # 100, 1,000 and 5,000 nodes
     python benchmarks/scale.py 100 500      # other steps
@@ -50,6 +52,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 MAX_PODS_PER_NODE = 110
 DEPLOYMENT_SIZE = 100
 IDLE_SECONDS = 30.0
+PROGRESS_EVERY = 60.0  # seconds of wall time between progress lines (on stderr)
 CLUSTER_CIDR = "10.128.0.0/9"
 
 
@@ -65,6 +68,14 @@ def deployment(name: str, replicas: int) -> dict:
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def current_rss_mib() -> float:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return peak_rss_mib()
 
 
 def run_step(nodes: int, pods_per_node: int, max_sim: float, deployment_size: int = DEPLOYMENT_SIZE) -> dict:
@@ -106,10 +117,16 @@ def run_step(nodes: int, pods_per_node: int, max_sim: float, deployment_size: in
         out["deployments"] = i
         phases = {}
         available_check = 0.0
+        steps, next_progress = 0, time.perf_counter() + PROGRESS_EVERY
         while c.now - sim0 < max_sim:
             with c.lock:
                 if not c.loop.step():
                     break
+            steps += 1
+            if steps % 1000 == 0 and time.perf_counter() >= next_progress:
+                next_progress += PROGRESS_EVERY
+                print(f"[{nodes:,} nodes] {time.perf_counter() - t1:6.0f} s: {len(bound):,} of {total:,} pods bound, "
+                      f"{len(running):,} Running, RSS {current_rss_mib():,.0f} MiB", file=sys.stderr, flush=True)
             if "scheduled" not in phases and len(bound) == total:
                 phases["scheduled"] = (time.perf_counter() - t1, c.now - sim0, c.apiserver.storage.revision - rev0)
             if "running" not in phases and len(running) == total:
@@ -191,10 +208,10 @@ def main(argv=None) -> int:
         proc = subprocess.run([sys.executable, os.path.abspath(__file__), str(n), "--child",
                                "--pods-per-node", str(args.pods_per_node), "--max-sim", str(args.max_sim),
                                "--deployment-size", str(args.deployment_size)],
-                              capture_output=True, text=True)
+                              stdout=subprocess.PIPE, text=True)  # progress lines go straight to stderr
         line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
         if proc.returncode != 0 or line is None:
-            print(f"{n:,} nodes: the step failed (exit {proc.returncode})\n{proc.stderr[-3000:]}")
+            print(f"{n:,} nodes: the step failed (exit {proc.returncode}; its error is above)")
             return 1
         r = json.loads(line[len("RESULT "):])
         report(r)
