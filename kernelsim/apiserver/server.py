@@ -178,7 +178,7 @@ class APIServer:
         self._authorize(ctx, "list", info, "", namespace)
         self._trace(ctx, "LIST", info, namespace)
         pred = self._predicate(info, label_selector, field_selector)
-        name = self._selected_name(field_selector) if pred is not None else None
+        name = _object_name_requirement(field_selector) if pred is not None else None
         if name is not None and (namespace or not info.namespaced):
             # metadata.name=<name> in one namespace (a kubelet's or kube-proxy's own Node):
             # at most one object, read by its key instead of filtering the whole resource.
@@ -208,20 +208,6 @@ class APIServer:
             "metadata": meta,
             "items": [clone(o) for o in items] if copy else items,
         }
-
-    @staticmethod
-    def _selected_name(field_selector: str) -> str | None:
-        """The name a field selector pins with ``metadata.name=<name>``, if it does."""
-        if "metadata.name" not in field_selector:
-            return None
-        from ..api import selectors
-
-        try:
-            terms = selectors.parse_field_selector(field_selector).requirements()
-        except Exception:
-            return None  # _predicate() has already refused a selector it cannot parse
-        names = {v for f, op, v in terms if f == "metadata.name" and op in ("=", "==")}
-        return names.pop() if len(names) == 1 else None
 
     def _predicate(self, info: ResourceInfo, label_selector: str, field_selector: str):
         from ..api import selectors

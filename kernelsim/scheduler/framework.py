@@ -504,8 +504,11 @@ class Framework:
     def run_filters(self, pod: dict, node_info: NodeInfo, skipped: set[str] = frozenset(),
                     record: Decision | None = None) -> Status | None:
         """Filter one node; returns the first rejection (or None when it fits)."""
-        plugins = [p for p in self.by_point("filter") if p.name not in skipped]
-        return self._filter_node(pod, node_info, plugins, record)
+        return self._filter_node(pod, node_info, self._filter_plugins(skipped), record)
+
+    def _filter_plugins(self, skipped: set[str]) -> list[Plugin]:
+        """The Filter plugins that PreFilter did not turn off."""
+        return [p for p in self.by_point("filter") if p.name not in skipped]
 
     @staticmethod
     def _filter_node(pod: dict, node_info: NodeInfo, plugins: list[Plugin],
@@ -596,7 +599,7 @@ class Framework:
         to_find = num_feasible_nodes_to_find(num_all, self.percentage_of_nodes_to_score)
         start = self.next_start_node_index % num_all
         processed = 0
-        plugins = [p for p in self.by_point("filter") if p.name not in skipped]
+        plugins = self._filter_plugins(skipped)
         for i in range(num_all):
             node_info = nodes[(start + i) % num_all]
             processed += 1

@@ -100,9 +100,7 @@ class EventLoop:
             # Both heaps order by (when, seq), so a fired foreground timer is at the top of
             # the foreground heap too, after any cancelled ones: drop them now, or advance()
             # (which never asks next_work()) would keep every fired callback alive.
-            fg = self._foreground
-            while fg and (fg[0][2].fired or fg[0][2].cancelled):
-                heapq.heappop(fg)
+            self._drop_spent_foreground()
         callback, t.callback = t.callback, _spent  # a fired timer keeps nothing alive
         outer, self._stepping = self._stepping, threading.get_ident()
         try:
@@ -135,10 +133,14 @@ class EventLoop:
 
     def next_work(self) -> float | None:
         """Time of the next timer that is not background work, or None."""
+        self._drop_spent_foreground()
+        return self._foreground[0][0] if self._foreground else None
+
+    def _drop_spent_foreground(self) -> None:
+        """Pop the fired and cancelled timers off the top of the foreground heap."""
         fg = self._foreground
         while fg and (fg[0][2].fired or fg[0][2].cancelled):
             heapq.heappop(fg)
-        return fg[0][0] if fg else None
 
     def settle(self, max_seconds: float = 600.0) -> float:
         """Run until no foreground work is pending (or ``max_seconds`` pass).

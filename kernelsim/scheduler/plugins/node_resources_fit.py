@@ -39,31 +39,21 @@ def _check_order(requests: dict) -> list[str]:
     return [r for r in _NATIVE_ORDER if r in requests] + sorted(r for r in requests if r not in _NATIVE_ORDER)
 
 
-# The checks a requests dict asks for, by dict: a cycle checks one pod's requests on hundreds of
-# nodes (the real PreFilter computes them once into the cycle state).  The entry keeps the dict,
-# so an id is only trusted for that very object.
-_CHECKS: dict[int, tuple[dict, list[tuple[str, int]]]] = {}
-
-
 def _checks(requests: dict[str, int]) -> list[tuple[str, int]]:
     """(resource, wanted) in check order, for the resources actually asked for (not "pods")."""
-    entry = _CHECKS.get(id(requests))
-    if entry is not None and entry[0] is requests:
-        return entry[1]
-    checks = [(r, requests[r]) for r in _check_order(requests) if r != "pods" and requests[r] > 0]
-    if len(_CHECKS) >= 256:
-        _CHECKS.clear()
-    _CHECKS[id(requests)] = (requests, checks)
-    return checks
+    return [(r, requests[r]) for r in _check_order(requests) if r != "pods" and requests[r] > 0]
 
 
-def fits_request(requests: dict[str, int], node_info: NodeInfo) -> list[InsufficientResource]:
-    """Every way the pod does not fit (noderesources.fitsRequest)."""
+def fits_request(requests: dict[str, int], node_info: NodeInfo,
+                 checks: list[tuple[str, int]] | None = None) -> list[InsufficientResource]:
+    """Every way the pod does not fit (noderesources.fitsRequest); ``checks`` are
+    ``_checks(requests)`` when the caller has them already."""
     out = []
     pods_there = len(node_info.pods)
     if pods_there + 1 > node_info.allowed_pod_number:
         out.append(InsufficientResource("pods", "Too many pods", 1, pods_there, node_info.allowed_pod_number))
-    checks = _checks(requests)
+    if checks is None:
+        checks = _checks(requests)
     if not checks:
         return out
     allocatable, requested = node_info.allocatable, node_info.requested
@@ -96,8 +86,20 @@ class NodeResourcesFit(Plugin):
     name = NAME
     events = ("NodeAdd", "NodeUpdate", "AssignedPodDelete")
 
+    def __init__(self):
+        self._state: tuple = (None, None, None)  # (pod, its requests, its checks) of this cycle
+
+    def pre_filter(self, pod: dict, snapshot) -> Status | None:
+        """Work out the pod's requests and checks once for the cycle (the real PreFilter's state)."""
+        requests = pod_requests(pod)
+        self._state = (pod, requests, _checks(requests))
+        return None
+
     def filter(self, pod: dict, node_info: NodeInfo) -> Status | None:
-        insufficient = fits_request(pod_requests(pod), node_info)
+        state_pod, requests, checks = self._state
+        if state_pod is not pod:
+            requests, checks = pod_requests(pod), None
+        insufficient = fits_request(requests, node_info, checks)
         if not insufficient:
             return None
         reasons = [i.reason for i in insufficient]
