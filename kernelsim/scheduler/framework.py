@@ -129,6 +129,12 @@ def _add(total: dict, more: dict) -> None:
         total[name] = total.get(name, 0) + value
 
 
+def _subtract(total: dict, less: dict) -> None:
+    """Undo :func:`_add` (a resource keeps its entry at zero, as framework.Resource's fields do)."""
+    for name, value in less.items():
+        total[name] = total.get(name, 0) - value
+
+
 # pod_requests() results by pod object: a scheduling cycle asks for the same pod's requests
 # once per node and per plugin, and rebuilds every NodeInfo from its pods.  The entry keeps
 # the pod object itself, so a key is only trusted for that very object (ids can be reused
@@ -259,15 +265,20 @@ class NodeInfo:
             self.pods_with_required_anti_affinity.append(pod)
 
     def remove_pod(self, pod: dict) -> None:
+        """``NodeInfo.RemovePod``: take the pod (matched by namespace/name) off the node and
+        subtract its requests, without recounting the pods that stay."""
         key = pod_key(pod)
-        self.pods = [p for p in self.pods if pod_key(p) != key]
-        self._recount()
-
-    def _recount(self) -> None:
-        pods, self.pods, self.requested, self.non_zero_requested = self.pods, [], {}, {}
-        self.pods_with_required_anti_affinity = []
-        for pod in pods:
-            self.add_pod(pod)
+        for i, p in enumerate(self.pods):
+            if p is pod or pod_key(p) == key:
+                break
+        else:
+            return
+        removed = self.pods.pop(i)
+        _subtract(self.requested, pod_requests(removed))
+        _subtract(self.non_zero_requested, non_zero_requests(removed))
+        if self.pods_with_required_anti_affinity:
+            self.pods_with_required_anti_affinity = [
+                p for p in self.pods_with_required_anti_affinity if p is not removed]
 
     def used_ports(self) -> set[tuple[str, str, int]]:
         return {p for pod in self.pods for p in host_ports(pod)}

@@ -102,3 +102,24 @@ def test_rejected_nodes_count_as_processed_and_a_full_cluster_checks_every_node(
     decision = framework.schedule(make_pod("a", cpu="100m"), Snapshot(nodes))
     assert len(decision.feasible) == 200     # only 200 nodes fit: every node was looked at
     assert framework.next_start_node_index == 0
+
+
+def test_removing_a_pod_subtracts_its_requests_and_keeps_the_others():
+    node = make_node("n1", cpu="4", memory="8Gi")
+    anti = {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"labelSelector": {"matchLabels": {"app": "db"}}, "topologyKey": "kubernetes.io/hostname"}]}}
+    a = make_pod("a", cpu="500m", memory="1Gi")
+    b = make_pod("b")  # no requests: counts only in the non-zero sums
+    c = make_pod("c", cpu="250m", memory="256Mi", labels={"app": "db"}, affinity=anti)
+    info = node_info(node, a, b, c)
+    placed_b = info.pods[1]
+    info.remove_pod(make_pod("c"))  # matched by namespace/name, as the cache removes a newer version
+    info.remove_pod(make_pod("gone"))  # not on the node: nothing changes
+    rest = node_info(node, a, b)
+    assert [p["metadata"]["name"] for p in info.pods] == ["a", "b"]
+    assert info.requested["cpu"] == rest.requested["cpu"] == 500
+    assert info.requested["memory"] == rest.requested["memory"] == 2**30
+    assert info.non_zero_requested == rest.non_zero_requested
+    assert info.pods_with_required_anti_affinity == []
+    info.remove_pod(placed_b)
+    assert info.non_zero_requested == node_info(node, a).non_zero_requested
