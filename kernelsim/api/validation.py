@@ -18,6 +18,7 @@ and the workload controllers).
 
 from __future__ import annotations
 
+import functools
 import re
 
 from . import errors, names, schema
@@ -70,6 +71,25 @@ def _type_of(node: dict) -> str | None:
     return t
 
 
+_EMPTY: dict = {}  # the schema of an array without ``items``: any value
+
+
+def _shape(node: dict) -> tuple[str | None, dict, str | None]:
+    """``(definition name, resolved node, type)`` of a schema node, worked out once per node.
+
+    Both walks below visit the same few hundred schema nodes for every object written, so
+    the answer is kept by ``id(node)``.  Only nodes of the static schema (and ``_EMPTY``)
+    are ever passed in, so the ids stay valid; the node itself is kept with its answer."""
+    entry = _SHAPES.get(id(node))
+    if entry is None or entry[0] is not node:
+        name, d = _resolve(node)
+        entry = _SHAPES[id(node)] = (node, name, d, _type_of(d))
+    return entry[1], entry[2], entry[3]
+
+
+_SHAPES: dict[int, tuple] = {}
+
+
 def _go_type(node: dict) -> str:
     """The Go type string of a schema node, as UnmarshalTypeError prints it."""
     name, d = _resolve(node)
@@ -110,7 +130,7 @@ class _Decoder:
         """Check ``value`` against ``node``; ``struct`` is the enclosing Go struct."""
         if value is None:
             return
-        name, d = _resolve(node)
+        name, d, t = _shape(node)
         if name == _INT_OR_STRING:
             if not isinstance(value, str) and (isinstance(value, bool) or not isinstance(value, int)):
                 raise _DecodeError(f"json: cannot unmarshal {_json_kind(value)} into Go value of type int32")
@@ -120,7 +140,6 @@ class _Decoder:
             if isinstance(value, bool) or not isinstance(value, (str, int, float)) or not _QUANTITY_RE.match(text):
                 raise _DecodeError(_QUANTITY_ERR)
             return
-        t = _type_of(d)
         if name and t == "string":  # metav1.Time and friends unmarshal a string themselves
             if not isinstance(value, str):
                 raise _DecodeError(f"json: cannot unmarshal {_json_kind(value)} into Go value of type string")
@@ -137,13 +156,13 @@ class _Decoder:
         elif t == "array":
             if not isinstance(value, list):
                 self.type_error(value, struct, json_path, node)
-            items = d.get("items", {})
+            items = d.get("items", _EMPTY)
             for i, item in enumerate(value):
                 if item is None:  # Go decodes a null element to the zero value: {} for a struct, "" for a string
-                    _, di = _resolve(items)
-                    if _type_of(di) == "object" and "properties" in di:
+                    iname, di, ti = _shape(items)
+                    if ti == "object" and "properties" in di:
                         item = value[i] = {}
-                    elif _type_of(di) == "string" and not _resolve(items)[0]:
+                    elif ti == "string" and not iname:
                         item = value[i] = ""
                 self.walk(item, items, struct, json_path, f"{path}[{i}]")
         elif t == "string":
@@ -664,8 +683,7 @@ _COVERED_REQUIRED = {
 
 
 def _required_fields(value, node: dict, path: str, top: bool, errs: list[FieldError]):
-    name, d = _resolve(node)
-    t = _type_of(d)
+    name, d, t = _shape(node)
     if t == "object" and "properties" in d and isinstance(value, dict):
         for key in d.get("required", ()):
             if value.get(key) is None and (name, key) not in _COVERED_REQUIRED and not (top and key == "spec"):
@@ -675,22 +693,37 @@ def _required_fields(value, node: dict, path: str, top: bool, errs: list[FieldEr
                 _required_fields(item, d["properties"][key], f"{path}.{key}" if path else key, False, errs)
     elif t == "array" and isinstance(value, list):
         for i, item in enumerate(value):
-            _required_fields(item, d.get("items", {}), f"{path}[{i}]", False, errs)
+            _required_fields(item, d.get("items", _EMPTY), f"{path}[{i}]", False, errs)
     elif t == "object" and isinstance(d.get("additionalProperties"), dict) and isinstance(value, dict):
         for key, item in value.items():
             _required_fields(item, d["additionalProperties"], f"{path}[{key}]", False, errs)
 
 
-def field_errors(obj: dict, info: ResourceInfo) -> list[FieldError]:
-    """Stage 2 alone: every field.Error of the object, in kube-apiserver's order."""
+@functools.lru_cache(maxsize=None)
+def _ref_node(definition: str) -> dict:
+    """A ``$ref`` to a definition, one node per definition (so that :func:`_shape` knows it)."""
+    return {"$ref": schema.REF_PREFIX + definition}
+
+
+def field_errors(obj: dict, info: ResourceInfo, subresource: str = "") -> list[FieldError]:
+    """Stage 2 alone: every field.Error of the object, in kube-apiserver's order.
+
+    A ``status`` update is checked as the status strategies' ValidateXStatusUpdate do: the
+    metadata and the status only, since the spec is the stored one, validated when written."""
     errs = validate_object_meta(_dict(obj.get("metadata")), info)
+    status_only = subresource == "status"
     rule = _VALIDATORS.get((info.group, info.kind))
-    if rule is not None:
+    if rule is not None and not status_only:
         errs += rule(obj, info)
     definition = schema.definition_name(info.group, info.version, info.kind)
     if definition is not None:
         required: list[FieldError] = []
-        _required_fields(obj, {"$ref": schema.REF_PREFIX + definition}, "", True, required)
+        if status_only:
+            status_node = schema.definitions()[definition].get("properties", {}).get("status")
+            if status_node is not None:
+                _required_fields(obj.get("status"), status_node, "status", False, required)
+        else:
+            _required_fields(obj, _ref_node(definition), "", True, required)
         errs += required
     unique, seen = [], set()
     for e in errs:

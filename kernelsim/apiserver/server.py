@@ -297,11 +297,11 @@ class APIServer:
 
         ctx.warnings.extend(validation.decode_check(obj, info, ctx.field_validation or "Warn") or [])
 
-    def _validate_fields(self, info: ResourceInfo, obj: dict, old: dict | None = None) -> None:
+    def _validate_fields(self, info: ResourceInfo, obj: dict, subresource: str = "") -> None:
         """Field validation (422), on the object about to be stored."""
         from ..api import validation
 
-        errs = validation.field_errors(obj, info)
+        errs = validation.field_errors(obj, info, subresource)
         if errs:
             raise errors.invalid(info.kind, (obj.get("metadata") or {}).get("name") or "", errs, info.group)
 
@@ -449,7 +449,7 @@ class APIServer:
         if subresource == "" and info.kind in _GENERATION_KINDS:
             if _spec_of(obj) != _spec_of(old):
                 meta["generation"] = old["metadata"].get("generation", 1) + 1
-        self._validate_fields(info, obj, old)
+        self._validate_fields(info, obj, subresource)
         self._admit("UPDATE", info, namespace, name, obj, old)
         if ctx.dry_run:
             return obj

@@ -182,3 +182,18 @@ def test_schema_required_fields_of_other_kinds():
 def test_field_validation_value_is_checked():
     e = rejected(pod({"containers": [NGINX]}), POD, "Loose")
     assert e.code == 400
+
+
+def test_a_status_update_checks_the_metadata_and_the_status_only():
+    # ValidatePodStatusUpdate: the spec is the stored one, so its rules do not run again ...
+    obj = pod({"containers": [{"name": "Bad_Name", "image": "nginx"}]},
+              labels={"app": "x"})
+    obj["status"] = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
+    assert validation.field_errors(obj, POD, "status") == []
+    assert [str(e) for e in validation.field_errors(obj, POD)] != []
+    # ... while the status and the metadata are checked, with the same paths
+    obj["status"]["conditions"].append({"status": "False"})
+    obj["metadata"]["labels"] = {"bad key!": "x"}
+    errs = [str(e) for e in validation.field_errors(obj, POD, "status")]
+    assert any(e.startswith("metadata.labels: Invalid value: \"bad key!\"") for e in errs), errs
+    assert "status.conditions[1].type: Required value" in errs
