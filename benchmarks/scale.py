@@ -39,6 +39,8 @@ Running, memory) on stderr once a minute.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import json
 import os
 import resource
@@ -54,6 +56,21 @@ DEPLOYMENT_SIZE = 100
 IDLE_SECONDS = 30.0
 PROGRESS_EVERY = 60.0  # seconds of wall time between progress lines (on stderr)
 CLUSTER_CIDR = "10.128.0.0/9"
+GC_MODES = ("tenuring", "default")
+
+
+class GCTimer:
+    """Seconds spent in the cyclic garbage collector, per generation (via gc.callbacks)."""
+
+    def __init__(self):
+        self.seconds, self.collections, self._start = [0.0, 0.0, 0.0], [0, 0, 0], 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.seconds[info["generation"]] += time.perf_counter() - self._start
+            self.collections[info["generation"]] += 1
 
 
 def deployment(name: str, replicas: int) -> dict:
@@ -78,8 +95,25 @@ def current_rss_mib() -> float:
         return peak_rss_mib()
 
 
-def run_step(nodes: int, pods_per_node: int, max_sim: float, deployment_size: int = DEPLOYMENT_SIZE) -> dict:
+def run_step(nodes: int, pods_per_node: int, max_sim: float, deployment_size: int = DEPLOYMENT_SIZE,
+             gc_mode: str = "tenuring") -> dict:
     """One step in this process; returns its figures."""
+    from kernelsim.sim.gcpolicy import tenuring_gc
+
+    timer = GCTimer()
+    gc.callbacks.append(timer)
+    policy = tenuring_gc() if gc_mode == "tenuring" else contextlib.nullcontext()
+    try:
+        with policy:
+            out = _run_step(nodes, pods_per_node, max_sim, deployment_size)
+    finally:
+        gc.callbacks.remove(timer)
+    out["gc"] = {"mode": gc_mode, "seconds": sum(timer.seconds), "full": timer.collections[2],
+                 "full_seconds": timer.seconds[2]}
+    return out
+
+
+def _run_step(nodes: int, pods_per_node: int, max_sim: float, deployment_size: int) -> dict:
     import kernelsim
 
     total = nodes * pods_per_node
@@ -182,6 +216,10 @@ def report(r: dict) -> None:
     low, high = r["pods_per_node"]
     print(f"  total:     {r['wall']:8.1f} s wall ({r['cpu']:.1f} s CPU), {r['sim']:6.1f} s simulated, peak RSS {r['rss']:,.0f} MiB, "
           f"{r['wall'] / n * 1000:.1f} ms wall per node; pods per node {low}..{high}")
+    if "gc" in r:
+        g = r["gc"]
+        print(f"  gc:        {g['seconds']:8.1f} s in the cyclic collector ({g['full']} full collections, "
+              f"{g['full_seconds']:.1f} s), {g['mode']} policy")
     sys.stdout.flush()
 
 
@@ -191,6 +229,9 @@ def main(argv=None) -> int:
     ap.add_argument("--pods-per-node", type=int, default=30)
     ap.add_argument("--deployment-size", type=int, default=DEPLOYMENT_SIZE, help="replicas per Deployment")
     ap.add_argument("--max-sim", type=float, default=3600.0, help="simulated seconds to give up after")
+    ap.add_argument("--gc", choices=GC_MODES, default="tenuring",
+                    help="tenuring: survivors of a full collection are not traversed again "
+                         "(kernelsim.sim.gcpolicy); default: CPython's collector as it is")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if not 0 < args.pods_per_node <= MAX_PODS_PER_NODE:
@@ -201,13 +242,14 @@ def main(argv=None) -> int:
     if args.deployment_size < 1:
         ap.error("--deployment-size must be 1 or more")
     if args.child:
-        print("RESULT " + json.dumps(run_step(sizes[0], args.pods_per_node, args.max_sim, args.deployment_size)))
+        print("RESULT " + json.dumps(run_step(sizes[0], args.pods_per_node, args.max_sim, args.deployment_size,
+                                              args.gc)))
         return 0
     results = []
     for n in sizes:
         proc = subprocess.run([sys.executable, os.path.abspath(__file__), str(n), "--child",
                                "--pods-per-node", str(args.pods_per_node), "--max-sim", str(args.max_sim),
-                               "--deployment-size", str(args.deployment_size)],
+                               "--deployment-size", str(args.deployment_size), "--gc", args.gc],
                               stdout=subprocess.PIPE, text=True)  # progress lines go straight to stderr
         line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
         if proc.returncode != 0 or line is None:

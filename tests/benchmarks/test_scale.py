@@ -33,6 +33,8 @@ def test_the_100_node_step_runs_every_pod_to_running_and_prints_every_figure():
     assert total, out
     assert 0 <= int(total.group(1)) <= 1 <= int(total.group(2)) <= 110  # spread, within kubelet's --max-pods
     assert re.search(rf"100 nodes: +{number} ms per node, ratio 1\.00", out), out
+    assert re.search(rf"gc: +{number} s in the cyclic collector \(\d+ full collections, {number} s\), "
+                     r"tenuring policy", out), out
 
 
 def test_bad_arguments_are_refused():
