@@ -142,12 +142,19 @@ def _subtract(total: dict, less: dict) -> None:
 # memo is small because it keeps its pods alive: a cycle asks about one pod many times, and
 # NodeInfo asks once per pod, so a few hundred entries catch nearly every repeat.
 _REQUESTS_MEMO: dict[tuple, tuple[dict, dict]] = {}
+# The scheduler's values for containers that request nothing (one dict, so the memo knows it).
+_NON_ZERO_DEFAULTS = {"cpu": DEFAULT_MILLI_CPU_REQUEST, "memory": DEFAULT_MEMORY_REQUEST}
 _MEMO_LIMIT = 512
 
 
 def pod_requests(pod: dict, non_missing: dict | None = None) -> dict[str, int]:
     """The resources a pod asks for (read-only; see :func:`_pod_requests`)."""
-    key = (id(pod), tuple(sorted(non_missing.items())) if non_missing else ())
+    if non_missing is None:
+        key = (id(pod), ())
+    elif non_missing is _NON_ZERO_DEFAULTS:
+        key = (id(pod), None)
+    else:
+        key = (id(pod), tuple(sorted(non_missing.items())))
     entry = _REQUESTS_MEMO.get(key)
     if entry is not None and entry[0] is pod:
         return entry[1]
@@ -194,7 +201,7 @@ def _pod_requests(pod: dict, non_missing: dict | None = None) -> dict[str, int]:
 
 def non_zero_requests(pod: dict) -> dict[str, int]:
     """Requests with the scheduler's defaults for containers that set none."""
-    return pod_requests(pod, {"cpu": DEFAULT_MILLI_CPU_REQUEST, "memory": DEFAULT_MEMORY_REQUEST})
+    return pod_requests(pod, _NON_ZERO_DEFAULTS)
 
 
 def pod_priority(pod: dict) -> int:
@@ -376,6 +383,13 @@ class FilterResult(NamedTuple):
     reason: str
 
 
+# A node passing a filter plugin is recorded with the same (immutable) FilterResult every
+# time, so that a thousand kept Decisions at thousands of nodes share them instead of each
+# holding its own copies.
+_PASSES: dict[str, dict[str, FilterResult]] = {}
+_PASSES_LIMIT = 50_000  # per plugin; more nodes than that only means fewer shared results
+
+
 class Decision(list):
     """Why a pod went where it went: a list of ``FilterResult(node, plugin, ok, reason)``,
     one per node and filter plugin, plus the scores and the outcome.
@@ -536,7 +550,15 @@ class Framework:
         for plugin in plugins:
             status = plugin.filter(pod, node_info)
             if status is None:
-                append(FilterResult(node, plugin.name, True, ""))
+                passes = _PASSES.get(plugin.name)
+                if passes is None:
+                    passes = _PASSES[plugin.name] = {}
+                result = passes.get(node)
+                if result is None:
+                    if len(passes) >= _PASSES_LIMIT:
+                        passes.clear()
+                    result = passes[node] = FilterResult(node, plugin.name, True, "")
+                append(result)
             else:
                 append(FilterResult(node, plugin.name, False, status.message))
                 if first is None:
