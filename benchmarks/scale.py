@@ -29,7 +29,9 @@ pods scheduled per second, pods Running per second and API writes (etcd
 revisions) per second, all per second of wall time.  At the end: the wall time
 per node at each step relative to the smallest step (near 1.0 means linear).
 A step that runs longer than a minute prints its progress (pods bound and
-Running, memory) on stderr once a minute.
+Running, memory) on stderr once a minute.  Each step runs inside
+``kernelsim.sim.gcpolicy.tenuring_gc()`` (``--gc default`` for CPython's
+collector as it is) and prints the seconds spent in the cyclic collector.
 
     python benchmarks/scale.py              # 100, 1,000 and 5,000 nodes
     python benchmarks/scale.py 100 500      # other steps
